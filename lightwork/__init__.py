@@ -1,0 +1,16 @@
+"""lightwork: run apps of cooperating components (the Lightning App API), fast and locally or on Ray."""
+from . import structures
+from .app.app import LightningApp
+from .core import CloudCompute, LightningFlow, LightningWork, WorkStatus, pretty_state
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CloudCompute",
+    "LightningApp",
+    "LightningFlow",
+    "LightningWork",
+    "WorkStatus",
+    "pretty_state",
+    "structures",
+]

@@ -1,0 +1,287 @@
+"""The event loop: collect work messages, apply deltas, run the root flow, dispatch work calls.
+
+The root flow's `run()` runs again when a work's state or status changed, when the pass itself changed
+state, and at least every HEARTBEAT seconds; otherwise the loop sleeps in `select`.
+"""
+from __future__ import annotations
+
+import signal
+import sys
+import time
+
+from ..core.calls import Decision
+from ..core.component import check_json
+from ..core.delta import apply_change, compute_delta, iter_changes, json_copy, same
+from ..core.flow import AppStop
+from ..core.status import StatusInfo, WorkStatus, check_transition
+from ..runtime.protocol import Call, Delta, ErrorInfo, Exited, Status, Update
+
+HEARTBEAT = 1.0  # seconds: re-run an idle flow this often (flows may wait on the clock)
+STOP_GRACE = 1.0  # seconds a stopping work has to end before it is killed
+
+
+class PassAborted(BaseException):
+    """A blocking work call has not finished: the rest of this flow pass waits for a later pass."""
+
+
+class Terminated(BaseException):
+    """The app process received SIGTERM."""
+
+
+class WorkFailed(Exception):
+    """A work with raise_exception=True failed; carries its remote error."""
+
+    def __init__(self, work_name: str, error: ErrorInfo) -> None:
+        super().__init__(f"{work_name} failed: {error.summary()}")
+        self.work_name, self.error = work_name, error
+
+
+class AppLoop:
+    """Runs one app until its flow stops it, a work fails, or a signal arrives; `run()` returns the exit code."""
+
+    def __init__(self, app, runtime_factory=None) -> None:
+        from ..runtime.process import ProcessRuntime
+
+        self.app = app
+        self.root = app.root
+        self.runtime = (runtime_factory or ProcessRuntime)(self.root)  # forks: before any thread starts
+        self.seq = 0
+        self.stopping: set = set()
+        self.changed = True
+        self._works: dict = {}
+        self._flow_vars = None
+        for work in self._all_works():
+            self._adopt(work)
+
+    # -- the loop ------------------------------------------------------------------------------------------
+    def run(self) -> int:
+        signal.signal(signal.SIGTERM, _raise_terminated)
+        code = 0
+        try:
+            self._loop()
+        except AppStop as stop:
+            code = 1 if stop.failed else 0
+            if stop.message:
+                print(stop.message, file=sys.stderr if stop.failed else sys.stdout, flush=True)
+        except WorkFailed as failure:
+            code = 1
+            print(f"lightwork: work {failure.work_name} failed\n{failure.error.traceback or failure.error.summary()}", file=sys.stderr, flush=True)
+        except KeyboardInterrupt:
+            code = 128 + signal.SIGINT
+        except Terminated:
+            code = 128 + signal.SIGTERM
+        except Exception:  # the flow's own code failed
+            import traceback
+
+            code = 1
+            print("lightwork: the flow failed", file=sys.stderr)
+            traceback.print_exc()
+        finally:
+            self.shutdown()
+        return code
+
+    def _loop(self) -> None:
+        next_heartbeat = 0.0
+        while True:
+            now = time.monotonic()
+            if self.changed or now >= next_heartbeat:
+                self.changed = False
+                self._run_pass()
+                next_heartbeat = time.monotonic() + HEARTBEAT
+            timeout = 0 if self.changed else max(0.0, next_heartbeat - time.monotonic())
+            for name, message in self.runtime.receive(timeout):
+                self._handle(name, message)
+
+    def _run_pass(self) -> None:
+        try:
+            self.root.run()
+        except PassAborted:
+            pass
+        for work in self._all_works():
+            self._adopt(work)
+            self._push_flow_writes(work)
+        flow_vars = [(flow.name, flow.state_vars) for flow in self.root._lw_components() if flow._lw_group == "flows"]
+        if self._flow_vars is not None and not same(flow_vars, self._flow_vars):
+            self.changed = True
+        self._flow_vars = flow_vars
+
+    def shutdown(self) -> None:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
+        self.runtime.shutdown(STOP_GRACE)
+
+    # -- works ---------------------------------------------------------------------------------------------
+    def _all_works(self) -> list:
+        return [c for c in self.root._lw_components() if c._lw_group == "works"]
+
+    def _adopt(self, work) -> None:
+        if work._lw_backend is self:
+            self._works.setdefault(work.name, work)
+            return
+        object.__setattr__(work, "_lw_backend", self)
+        work._lw_synced = {name: json_copy(getattr(work, name)) for name in work._lw_vars}
+        self._works[work.name] = work
+
+    def _work(self, name: str):
+        work = self._works.get(name)
+        if work is None or work.name != name:
+            self._works = {w.name: w for w in self._all_works()}
+            work = self._works.get(name)
+        return work
+
+    def call_work(self, work, args: tuple, kwargs: dict):
+        """`work.run(...)` in the flow: dispatch, wait for a blocking call, or return at once."""
+        self._adopt(work)
+        args = list(args)
+        for index, value in enumerate(args):
+            check_json(f"{work.name}.run", f"<argument {index}>", value)
+        for key, value in kwargs.items():
+            check_json(f"{work.name}.run", key, value)
+        book = work._lw_book
+        unconsumed = book.unconsumed
+        decision, key = book.request(args, kwargs)
+        if book.unconsumed != unconsumed:
+            self.changed = True
+        if decision is Decision.DISPATCH:
+            self._dispatch(work, key, args, kwargs)
+            if work.parallel:
+                return None
+        if decision is not Decision.RETURN:
+            raise PassAborted()
+        return None
+
+    def _dispatch(self, work, key: str, args: list, kwargs: dict) -> None:
+        work._lw_book.started(key)
+        self._set_status(work, WorkStatus.PENDING)
+        if work.name in self.stopping or not self.runtime.is_alive(work.name):
+            self.stopping.discard(work.name)
+            self.runtime.start(work)
+        self.seq += 1
+        state = {name: json_copy(getattr(work, name)) for name in work._lw_vars}
+        work._lw_synced = json_copy(state)
+        work._lw_pending = dict.fromkeys(state, self.seq)
+        self.runtime.send(work.name, Call(key, args, kwargs, state, self.seq))
+        self.changed = True
+
+    def stop_work(self, work) -> None:
+        """`work.stop()` in the flow."""
+        if self.runtime.is_alive(work.name) and work.name not in self.stopping:
+            self.stopping.add(work.name)
+            self.runtime.stop(work.name, STOP_GRACE)
+        book = work._lw_book
+        if book.in_flight is not None:
+            book.finished_call(book.in_flight, "stopped")
+        book.queued.clear()
+        if work.status.stage != WorkStatus.STOPPED:
+            self._set_status(work, WorkStatus.STOPPED, "stopped by the flow")
+
+    def _set_status(self, work, stage: WorkStatus, message: str = "") -> None:
+        check_transition(work.status.stage, stage)
+        work._lw_status = StatusInfo(stage, message)
+        self.changed = True
+
+    def _push_flow_writes(self, work) -> None:
+        """Send what the flow changed in a work's state since the last sync (in place changes included)."""
+        synced = work._lw_synced
+        delta: dict = {}
+        for name in work._lw_vars:
+            value = getattr(work, name)
+            if name in synced and same(value, synced[name]):
+                continue
+            compute_delta(synced.get(name), value, work._lw_path + ("vars", name), delta)
+            synced[name] = json_copy(value)
+            if self.runtime.is_alive(work.name) and work.name not in self.stopping:
+                work._lw_pending[name] = self.seq + 1
+        if not delta:
+            return
+        self.changed = True
+        if self.runtime.is_alive(work.name) and work.name not in self.stopping:
+            self.seq += 1
+            self.runtime.send(work.name, Update(self.seq, delta))
+
+    # -- messages from works -------------------------------------------------------------------------------
+    def _handle(self, name: str, message) -> None:
+        work = self._work(name)
+        if work is None:
+            return
+        if isinstance(message, Exited):
+            self._on_exit(work, message)
+            return
+        if name in self.stopping:
+            return
+        pending = work._lw_pending
+        for attr in [a for a, seq in pending.items() if seq <= message.ack]:
+            del pending[attr]
+        if isinstance(message, Delta):
+            self._apply_delta(work, message.delta)
+        elif isinstance(message, Status):
+            self._on_status(work, message)
+
+    def _apply_delta(self, work, delta: dict) -> None:
+        prefix = work._lw_path + ("vars",)
+        top = len(prefix)
+        view = _VarsView(work)
+        for kind, path, value in iter_changes(delta):
+            if path[:top] != prefix or len(path) == top or path[top] not in work._lw_synced:
+                continue  # a work may only change its own state
+            name = path[top]
+            if name in work._lw_pending:
+                continue  # the flow wrote it since: the work has not seen that write yet
+            apply_change(view, kind, path[top:], value)
+            work._lw_synced[name] = json_copy(getattr(work, name))
+            self.changed = True
+
+    def _on_status(self, work, status: Status) -> None:
+        book = work._lw_book
+        if status.call_id != book.in_flight:
+            return
+        stage = WorkStatus(status.stage)
+        if stage == WorkStatus.RUNNING:
+            self._set_status(work, stage)
+            return
+        book.finished_call(status.call_id, stage.value)
+        if stage == WorkStatus.SUCCEEDED:
+            work._lw_num_successes += 1
+        self._set_status(work, stage, status.message)
+        if stage == WorkStatus.FAILED and work.raise_exception:
+            raise WorkFailed(work.name, status.error or ErrorInfo("WorkError", status.message))
+        queued = book.next_queued()
+        if queued is not None:
+            self._dispatch(work, *queued)
+
+    def _on_exit(self, work, exited: Exited) -> None:
+        self.stopping.discard(work.name)
+        if work.status.stage not in (WorkStatus.PENDING, WorkStatus.RUNNING):
+            return
+        book = work._lw_book
+        if book.in_flight is not None:
+            book.finished_call(book.in_flight, "failed")
+        message = f"the work's process exited unexpectedly (exit code {exited.returncode})"
+        self._set_status(work, WorkStatus.FAILED, message)
+        if work.raise_exception:
+            raise WorkFailed(work.name, ErrorInfo("WorkProcessExited", message))
+
+
+class _VarsView:
+    """A work's state attributes seen as a mapping, so deltas apply to the object itself."""
+
+    def __init__(self, work) -> None:
+        self._work = work
+
+    def __getitem__(self, name):
+        return getattr(self._work, name)
+
+    def __setitem__(self, name, value) -> None:
+        object.__setattr__(self._work, name, value)
+
+    def __delitem__(self, name) -> None:
+        raise ValueError(f"a delta cannot remove the state attribute {name!r}")
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated()
+
+
+def run_app(app) -> int:
+    """Run `app` with the process runtime; return the exit code."""
+    return AppLoop(app).run()

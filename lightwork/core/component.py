@@ -1,0 +1,118 @@
+"""What flows and works share: state attributes fixed by `__init__`, JSON values, names in the tree."""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+
+
+def check_json(owner: str, name: str, value: Any) -> None:
+    """Raise TypeError naming the attribute and the type when `value` is not JSON-serialisable."""
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"{owner}.{name} = {type(value).__name__} value: state values must be JSON-serialisable ({exc})"
+        ) from None
+
+
+class _Sealing(type):
+    """Seals a component's state names once its outermost `__init__` has returned."""
+
+    def __call__(cls, *args, **kwargs):
+        component = super().__call__(*args, **kwargs)
+        object.__setattr__(component, "_lw_sealed", True)
+        return component
+
+
+class Component(metaclass=_Sealing):
+    """Base of LightningFlow and LightningWork. Public attributes set in `__init__` are state."""
+
+    _lw_sealed = False
+    _lw_reserved: frozenset = frozenset()
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_lw_vars", [])
+        object.__setattr__(self, "_lw_children", {})
+        object.__setattr__(self, "_lw_name", "root")
+        object.__setattr__(self, "_lw_path", ())
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_"):
+            object.__setattr__(self, name, value)
+            return
+        if "_lw_vars" not in vars(self):
+            raise AttributeError(
+                f"{type(self).__name__}.{name}: call super().__init__() before setting attributes"
+            )
+        from .structures import Structure, as_structure
+
+        value = as_structure(value)
+        if isinstance(value, (Component, Structure)):
+            self._lw_add_child(name, value)
+            return
+        if name in type(self)._lw_reserved:
+            raise AttributeError(
+                f"{type(self).__name__}.{name}: the name is taken by a method or property of "
+                f"{self._lw_kind()}; choose another attribute name"
+            )
+        if name in self._lw_children:
+            raise AttributeError(f"{type(self).__name__}.{name} holds a component and cannot be replaced by a value")
+        if self._lw_sealed and name not in self._lw_vars:
+            raise AttributeError(
+                f"{type(self).__name__}.{name} was not defined in __init__: state attributes can only be "
+                f"added in __init__ (use a name starting with '_' for private values)"
+            )
+        self._lw_check_value(name, value)
+        if name not in self._lw_vars:
+            self._lw_vars.append(name)
+        object.__setattr__(self, name, value)
+
+    def _lw_check_value(self, name: str, value: Any) -> None:
+        check_json(type(self).__name__, name, value)
+
+    def _lw_kind(self) -> str:
+        return type(self).__name__
+
+    def _lw_add_child(self, name: str, child: Any) -> None:
+        if name in self._lw_vars:
+            raise AttributeError(f"{type(self).__name__}.{name} holds a value and cannot be replaced by a component")
+        self._lw_children[name] = child
+        object.__setattr__(self, name, child)
+        child._lw_rename(*self._lw_child_place(name, child))
+
+    def _lw_child_place(self, name: str, child: Any) -> tuple[str, tuple]:
+        from .structures import Structure
+
+        group = "structures" if isinstance(child, Structure) else child._lw_group
+        return f"{self._lw_name}.{name}", self._lw_path + (group, name)
+
+    def _lw_rename(self, name: str, path: tuple) -> None:
+        object.__setattr__(self, "_lw_name", name)
+        object.__setattr__(self, "_lw_path", path)
+        for attr, child in self._lw_children.items():
+            child._lw_rename(*self._lw_child_place(attr, child))
+
+    def _lw_components(self) -> Iterator["Component"]:
+        """This component and every component below it, parents first."""
+        yield self
+        for child in self._lw_children.values():
+            yield from child._lw_components()
+
+    @property
+    def name(self) -> str:
+        """The component's place in the tree: `root`, `root.w`, `root.child.inner`."""
+        return self._lw_name
+
+    @property
+    def state_vars(self) -> dict:
+        """The component's own state values (a copy)."""
+        from .delta import json_copy
+
+        return {name: json_copy(getattr(self, name)) for name in self._lw_vars}
+
+    @property
+    def state(self) -> dict:
+        """The nested state tree of this component and its children."""
+        from .state import component_state
+
+        return component_state(self)

@@ -1,0 +1,159 @@
+"""Deltas in DeepDiff's tree-path format: computed from two JSON values, applied to a tree.
+
+`{"values_changed": {"root['works']['w']['vars']['counter']": {"new_value": 425}}}` is the public shape.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, MutableMapping
+
+Path = tuple  # of str (dict keys) and int (list indexes)
+
+_SET_KINDS = ("values_changed", "type_changes")
+_KINDS = (
+    "values_changed",
+    "type_changes",
+    "dictionary_item_removed",
+    "iterable_item_removed",
+    "dictionary_item_added",
+    "iterable_item_added",
+)
+
+
+def format_path(path: Iterable) -> str:
+    """`('works', 'w', 0)` -> `root['works']['w'][0]`."""
+    return "root" + "".join(f"[{key!r}]" if isinstance(key, str) else f"[{int(key)}]" for key in path)
+
+
+def parse_path(text: str) -> Path:
+    """Inverse of format_path; raises ValueError naming the text when it is not a tree path."""
+    if not text.startswith("root"):
+        raise ValueError(f"not a delta path: {text!r}")
+    keys, i, n = [], 4, len(text)
+    while i < n:
+        if text[i] != "[":
+            raise ValueError(f"not a delta path: {text!r}")
+        i += 1
+        if i < n and text[i] in "'\"":
+            quote, j, chars = text[i], i + 1, []
+            while j < n and text[j] != quote:
+                if text[j] == "\\" and j + 1 < n:
+                    chars.append(text[j : j + 2])
+                    j += 2
+                else:
+                    chars.append(text[j])
+                    j += 1
+            if j >= n:
+                raise ValueError(f"not a delta path: {text!r}")
+            raw = "".join(chars)
+            keys.append(raw.encode("latin-1", "backslashreplace").decode("unicode_escape") if "\\" in raw else raw)
+            i = j + 1
+        else:
+            j = text.find("]", i)
+            if j < 0 or not text[i:j].lstrip("-").isdigit():
+                raise ValueError(f"not a delta path: {text!r}")
+            keys.append(int(text[i:j]))
+            i = j
+        if i >= n or text[i] != "]":
+            raise ValueError(f"not a delta path: {text!r}")
+        i += 1
+    return tuple(keys)
+
+
+def json_copy(value: Any) -> Any:
+    """A deep copy of a JSON value; scalars are shared (they are immutable)."""
+    if isinstance(value, dict):
+        return {k: json_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_copy(v) for v in value]
+    return value
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal as JSON values: equal and of the same types (so 1, 1.0 and True differ)."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(v, b[k]) for k, v in a.items())
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def compute_delta(old: Any, new: Any, path: Path = (), into: dict | None = None) -> dict:
+    """The delta that turns JSON value `old` into `new`, with paths below `path`."""
+    out = {} if into is None else into
+    if same(old, new):
+        return out
+    if type(old) is not type(new):
+        out.setdefault("type_changes", {})[format_path(path)] = {
+            "old_type": type(old).__name__,
+            "new_type": type(new).__name__,
+            "new_value": json_copy(new),
+        }
+    elif isinstance(new, dict):
+        for key in old.keys() - new.keys():
+            out.setdefault("dictionary_item_removed", {})[format_path(path + (key,))] = json_copy(old[key])
+        for key, value in new.items():
+            if key in old:
+                compute_delta(old[key], value, path + (key,), out)
+            else:
+                out.setdefault("dictionary_item_added", {})[format_path(path + (key,))] = json_copy(value)
+    elif isinstance(new, list) and len(old) == len(new):
+        for index, (a, b) in enumerate(zip(old, new)):
+            compute_delta(a, b, path + (index,), out)
+    elif isinstance(new, list) and len(new) > len(old) and same(old, new[: len(old)]):
+        added = out.setdefault("iterable_item_added", {})
+        for index in range(len(old), len(new)):
+            added[format_path(path + (index,))] = json_copy(new[index])
+    elif isinstance(new, list) and len(new) < len(old) and same(new, old[: len(new)]):
+        removed = out.setdefault("iterable_item_removed", {})
+        for index in range(len(new), len(old)):
+            removed[format_path(path + (index,))] = json_copy(old[index])
+    else:
+        out.setdefault("values_changed", {})[format_path(path)] = {"new_value": json_copy(new)}
+    return out
+
+
+def iter_changes(delta: dict) -> Iterable[tuple[str, Path, Any]]:
+    """Yield (kind, path, value) in the order they must be applied; unknown kinds raise ValueError."""
+    unknown = set(delta) - set(_KINDS)
+    if unknown:
+        raise ValueError(f"unknown delta kind(s): {sorted(unknown)}")
+    for kind in _KINDS:
+        entries = [(parse_path(p), v) for p, v in delta.get(kind, {}).items()]
+        if kind.endswith("_removed"):
+            entries.sort(key=lambda e: e[0], reverse=True)
+        elif kind == "iterable_item_added":
+            entries.sort(key=lambda e: e[0])
+        for path, value in entries:
+            if kind in _SET_KINDS:
+                if not isinstance(value, dict) or "new_value" not in value:
+                    raise ValueError(f"{kind} entry for {format_path(path)} has no new_value")
+                value = value["new_value"]
+            yield kind, path, value
+
+
+def apply_change(root: MutableMapping, kind: str, path: Path, value: Any) -> None:
+    """Apply one change from iter_changes to the tree `root` (a mapping at the top)."""
+    if not path:
+        raise ValueError("a delta cannot replace the root")
+    parent = root
+    for key in path[:-1]:
+        parent = parent[key]
+    key = path[-1]
+    if kind.endswith("_removed"):
+        del parent[key]
+    elif kind == "iterable_item_added" and key == len(parent):
+        parent.append(json_copy(value))
+    elif kind == "iterable_item_added":
+        parent.insert(key, json_copy(value))
+    else:
+        parent[key] = json_copy(value)
+
+
+def apply_delta(root: MutableMapping, delta: dict) -> None:
+    """Apply a whole delta to `root` in place."""
+    for kind, path, value in iter_changes(delta):
+        apply_change(root, kind, path, value)

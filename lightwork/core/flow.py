@@ -1,0 +1,60 @@
+"""LightningFlow: the orchestrator whose `run()` the app loop executes again on every change."""
+from __future__ import annotations
+
+from .component import Component
+
+
+class AppStop(BaseException):
+    """Raised by `flow.stop()` / `flow.fail()` to end the app; `failed` selects exit code 1."""
+
+    def __init__(self, message: str = "", failed: bool = False) -> None:
+        super().__init__(message)
+        self.message, self.failed = message, failed
+
+
+class LightningFlow(Component):
+    """Owns the app's logic and its child flows and works."""
+
+    _lw_group = "flows"
+
+    def run(self, *args, **kwargs) -> None:
+        """Override: the orchestration step, run again whenever the app's state changes."""
+
+    def stop(self, end_msg: str = "") -> None:
+        """End the app: every work is stopped and `lightwork run` exits with code 0."""
+        raise AppStop(end_msg)
+
+    def fail(self, end_msg: str = "") -> None:
+        """End the app as failed: every work is stopped and `lightwork run` exits with code 1."""
+        raise AppStop(end_msg, failed=True)
+
+    def configure_layout(self):
+        """Override to describe the UI; the default shows the state view."""
+        return None
+
+    def works(self, recurse: bool = True) -> list:
+        """The works below this flow (direct children only with recurse=False)."""
+        if recurse:
+            return [c for c in self._lw_components() if c._lw_group == "works"]
+        found = []
+        for child in self._lw_children.values():
+            if getattr(child, "_lw_group", None) == "works":
+                found.append(child)
+            elif not isinstance(child, Component):
+                found.extend(item for _, item in child._lw_items() if item._lw_group == "works")
+        return found
+
+    def named_works(self, recurse: bool = True) -> list:
+        """`[(work.name, work), ...]` for `works(recurse)`."""
+        return [(work.name, work) for work in self.works(recurse)]
+
+    @property
+    def flows(self) -> dict:
+        """Every flow below this one, by name."""
+        return {c.name: c for c in self._lw_components() if c._lw_group == "flows" and c is not self}
+
+    def _lw_extra_state(self) -> dict:
+        return {}
+
+
+LightningFlow._lw_reserved = frozenset(n for n in dir(LightningFlow) if not n.startswith("_"))

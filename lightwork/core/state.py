@@ -1,0 +1,43 @@
+"""The app's state tree, and `pretty_state` in the seed's form."""
+from __future__ import annotations
+
+from .delta import json_copy
+
+
+def component_state(component) -> dict:
+    """`{"vars": ..., "flows": ..., "works": ..., "structures": ...}` for a flow; works add their status."""
+    from .structures import Structure
+
+    state = {"vars": {name: json_copy(getattr(component, name)) for name in component._lw_vars}}
+    state.update(component._lw_extra_state())
+    if component._lw_group == "flows":
+        state.update(flows={}, works={}, structures={})
+    for attr, child in component._lw_children.items():
+        if isinstance(child, Structure):
+            entry = {"flows": {}, "works": {}}
+            for key, item in child._lw_items():
+                entry[item._lw_group][key] = component_state(item)
+            state["structures"][attr] = entry
+        else:
+            state[child._lw_group][attr] = component_state(child)
+    return state
+
+
+def pretty_state(state: dict) -> dict:
+    """Only public vars, flows, works and structures, without empty parts: `{'works': {'w': {'vars': {...}}}}`."""
+    pretty: dict = {}
+    public = {k: v for k, v in state.get("vars", {}).items() if not k.startswith("_")}
+    if public:
+        pretty["vars"] = public
+    for group in ("flows", "works"):
+        children = {name: pretty_state(child) for name, child in state.get(group, {}).items()}
+        if children:
+            pretty[group] = children
+    structures = {}
+    for name, entry in state.get("structures", {}).items():
+        inner = pretty_state({"flows": entry.get("flows", {}), "works": entry.get("works", {})})
+        if inner:
+            structures[name] = inner
+    if structures:
+        pretty["structures"] = structures
+    return pretty

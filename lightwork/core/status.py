@@ -1,0 +1,52 @@
+"""Work stages and the transitions allowed between them."""
+from __future__ import annotations
+
+import enum
+import time
+from dataclasses import dataclass, field
+
+
+class WorkStatus(str, enum.Enum):
+    """The stage of a work's latest call; compares equal to its string value."""
+
+    NOT_STARTED = "not_started"
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    STOPPED = "stopped"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_ALLOWED = {
+    WorkStatus.NOT_STARTED: {WorkStatus.PENDING, WorkStatus.STOPPED},
+    WorkStatus.PENDING: {WorkStatus.RUNNING, WorkStatus.FAILED, WorkStatus.STOPPED},
+    WorkStatus.RUNNING: {WorkStatus.SUCCEEDED, WorkStatus.FAILED, WorkStatus.STOPPED},
+    WorkStatus.SUCCEEDED: {WorkStatus.PENDING, WorkStatus.STOPPED},
+    WorkStatus.FAILED: {WorkStatus.PENDING, WorkStatus.STOPPED},
+    WorkStatus.STOPPED: {WorkStatus.PENDING},
+}
+
+
+class InvalidTransition(RuntimeError):
+    """A status change that the work lifecycle does not allow."""
+
+
+def check_transition(old: WorkStatus, new: WorkStatus) -> None:
+    """Raise InvalidTransition unless a work may go from `old` to `new`."""
+    if new not in _ALLOWED[old]:
+        raise InvalidTransition(f"a work cannot go from {old.value!r} to {new.value!r}")
+
+
+@dataclass(frozen=True)
+class StatusInfo:
+    """What `work.status` returns: the stage, why, and when it was entered."""
+
+    stage: WorkStatus = WorkStatus.NOT_STARTED
+    message: str = ""
+    timestamp: float = field(default_factory=time.time)
+
+    def to_dict(self) -> dict:
+        return {"stage": self.stage.value, "message": self.message, "timestamp": self.timestamp}

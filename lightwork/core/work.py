@@ -1,0 +1,146 @@
+"""LightningWork: a long-running component whose `run()` executes in its own process."""
+from __future__ import annotations
+
+import functools
+
+from .calls import CallBook
+from .component import Component
+from .compute import CloudCompute
+from .status import StatusInfo, WorkStatus
+
+# Flow-side bookkeeping that never travels to the work's process.
+FLOW_ONLY_ATTRIBUTES = ("_lw_backend", "_lw_book", "_lw_status", "_lw_synced", "_lw_pending", "_lw_num_successes")
+
+
+class LightningWork(Component):
+    """A unit of work run by the runtime; its state changes flow back to the app as deltas."""
+
+    _lw_group = "works"
+    _lw_backend = None  # set by the app loop in the flow's process; None means "call run() here"
+
+    def __init__(
+        self,
+        parallel: bool = False,
+        cache_calls: bool = True,
+        raise_exception: bool = True,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        local_build_config=None,
+        cloud_build_config=None,
+        cloud_compute: CloudCompute | None = None,
+        run_once: bool | None = None,
+        start_with_flow: bool = True,
+    ) -> None:
+        super().__init__()
+        if run_once is not None:
+            cache_calls = run_once
+        self._parallel = bool(parallel)
+        self._cache_calls = bool(cache_calls)
+        self._raise_exception = bool(raise_exception)
+        self._host, self._port = host, port
+        self._cloud_compute = cloud_compute or CloudCompute()
+        self._start_with_flow = start_with_flow
+        self._lw_book = CallBook(cache_calls=self._cache_calls, parallel=self._parallel)
+        self._lw_status = StatusInfo()
+        self._lw_num_successes = 0
+        self._lw_synced = {}
+        self._lw_pending = {}
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "run" in cls.__dict__:
+            cls.run = _dispatching(cls.__dict__["run"])
+
+    def run(self, *args, **kwargs) -> None:
+        """Override: the work's job, executed in the work's own process."""
+
+    def stop(self) -> None:
+        """Stop the work's process (graceful, then killed); its status becomes `stopped`."""
+        if self._lw_backend is not None:
+            self._lw_backend.stop_work(self)
+
+    def _lw_add_child(self, name, child) -> None:
+        raise TypeError(f"{type(self).__name__}.{name}: a LightningWork cannot hold flows or works")
+
+    def _lw_extra_state(self) -> dict:
+        return {"status": {**self._lw_status.to_dict(), "num_successes": self._lw_num_successes}}
+
+    @property
+    def status(self) -> StatusInfo:
+        return self._lw_status
+
+    @property
+    def has_started(self) -> bool:
+        return self._lw_status.stage != WorkStatus.NOT_STARTED
+
+    @property
+    def is_pending(self) -> bool:
+        return self._lw_status.stage == WorkStatus.PENDING
+
+    @property
+    def is_running(self) -> bool:
+        return self._lw_status.stage == WorkStatus.RUNNING
+
+    @property
+    def has_succeeded(self) -> bool:
+        return self._lw_status.stage == WorkStatus.SUCCEEDED
+
+    @property
+    def has_failed(self) -> bool:
+        return self._lw_status.stage == WorkStatus.FAILED
+
+    @property
+    def has_stopped(self) -> bool:
+        return self._lw_status.stage == WorkStatus.STOPPED
+
+    @property
+    def num_successes(self) -> int:
+        return self._lw_num_successes
+
+    @property
+    def parallel(self) -> bool:
+        return self._parallel
+
+    @property
+    def cache_calls(self) -> bool:
+        return self._cache_calls
+
+    @property
+    def raise_exception(self) -> bool:
+        return self._raise_exception
+
+    @property
+    def cloud_compute(self) -> CloudCompute:
+        return self._cloud_compute
+
+    @property
+    def host(self) -> str:
+        return self._host
+
+    @property
+    def port(self) -> int | None:
+        return self._port
+
+    @property
+    def url(self) -> str:
+        return ""
+
+    @property
+    def display_name(self) -> str:
+        return self.name
+
+
+def _dispatching(run):
+    """Wrap a subclass's run(): in the flow's process the call goes to the runtime, elsewhere it runs here."""
+
+    @functools.wraps(run)
+    def dispatching_run(self, *args, **kwargs):
+        backend = self._lw_backend
+        if backend is None:
+            return run(self, *args, **kwargs)
+        return backend.call_work(self, args, kwargs)
+
+    return dispatching_run
+
+
+LightningWork._lw_reserved = frozenset(n for n in dir(LightningWork) if not n.startswith("_"))

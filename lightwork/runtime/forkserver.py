@@ -1,0 +1,130 @@
+"""A single-threaded process, forked from the app before any thread starts, that forks the work processes.
+
+Forking from here is safe (no threads) and cheap (the app is already imported); the children share its
+memory copy-on-write. Requests arrive on a SOCK_SEQPACKET socket, each with the work's socket attached.
+"""
+from __future__ import annotations
+
+import base64
+import gc
+import json
+import os
+import select
+import signal
+import socket
+import sys
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent ends (best effort elsewhere)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def send(sock: socket.socket, message: dict, fds: list | None = None) -> None:
+    data = json.dumps(message).encode()
+    if fds:
+        socket.send_fds(sock, [data], fds)
+    else:
+        sock.send(data)
+
+
+def serve(control: socket.socket, works: dict, parent_pid: int) -> None:
+    """Fork a work process per `spawn` request until the control socket closes; then kill them all."""
+    os.setsid()  # a terminal's Ctrl+C reaches the app, which stops the works itself
+    die_with_parent()
+    if os.getppid() != parent_pid:
+        os._exit(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_write, False)
+    signal.set_wakeup_fd(wake_write)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    gc.freeze()  # keep the shared pages shared in the children
+    children: dict[int, str] = {}
+    while True:
+        try:
+            ready, _, _ = select.select([control, wake_read], [], [])
+        except InterruptedError:
+            continue
+        if wake_read in ready:
+            os.read(wake_read, 4096)
+            _reap(control, children)
+        if control in ready:
+            data, fds, _, _ = socket.recv_fds(control, 1 << 22, 1)
+            if not data:
+                break
+            request = json.loads(data)
+            if request["op"] == "spawn":
+                pid = os.fork()
+                if pid == 0:
+                    control.close()
+                    os.close(wake_read)
+                    os.close(wake_write)
+                    _run_work(request, fds[0], works)
+                for fd in fds:
+                    os.close(fd)
+                children[pid] = request["name"]
+                send(control, {"op": "spawned", "name": request["name"], "pid": pid})
+            elif request["op"] == "signal" and request["pid"] in children:
+                try:
+                    os.kill(request["pid"], request["signal"])
+                except ProcessLookupError:
+                    pass
+    for pid in children:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    os._exit(0)
+
+
+def _reap(control: socket.socket, children: dict) -> None:
+    while children:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        name = children.pop(pid, None)
+        if name is not None:
+            send(control, {"op": "exited", "name": name, "pid": pid, "returncode": os.waitstatus_to_exitcode(status)})
+
+
+def _run_work(request: dict, fd: int, works: dict) -> None:
+    """In the new child: become the work's process. Never returns."""
+    code = 1
+    try:
+        signal.set_wakeup_fd(-1)
+        for signum in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        die_with_parent()
+        from .output import PrefixedLines
+        from .protocol import Connection
+        from .worker import WorkProcess
+
+        sys.stdout = PrefixedLines(1, f"{request['name']} | ")
+        sys.stderr = PrefixedLines(2, f"{request['name']} | ")
+        if request.get("blob"):
+            import cloudpickle
+
+            work = cloudpickle.loads(base64.b64decode(request["blob"]))
+        else:
+            work = works[request["known_as"]]
+        object.__setattr__(work, "_lw_name", request["name"])
+        object.__setattr__(work, "_lw_path", tuple(request["path"]))
+        WorkProcess(work, Connection(socket.socket(fileno=fd))).serve()
+    except BaseException:  # noqa: BLE001 - report whatever stopped the work before it could serve
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        os._exit(code)

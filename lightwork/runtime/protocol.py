@@ -1,0 +1,140 @@
+"""The messages between the flow's process and a work's process, and their framing.
+
+Each message is one JSON object `{"v": 1, "type": <class name>, ...fields}` behind a 4-byte length.
+"""
+from __future__ import annotations
+
+import json
+import socket
+import struct
+import threading
+import traceback
+from dataclasses import asdict, dataclass, fields
+
+VERSION = 1
+_HEADER = struct.Struct("!I")
+
+
+@dataclass
+class ErrorInfo:
+    """An exception that happened in another process: its type, message and traceback text."""
+
+    type: str
+    message: str
+    traceback: str = ""
+
+    @classmethod
+    def from_exception(cls, exc: BaseException) -> "ErrorInfo":
+        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        return cls(type(exc).__name__, str(exc), text)
+
+    def summary(self) -> str:
+        return f"{self.type}: {self.message}" if self.message else self.type
+
+
+# flow -> work
+@dataclass
+class Call:
+    """Run the work's `run(*args, **kwargs)` after setting `state` (the flow's view of the work's vars)."""
+
+    call_id: str
+    args: list
+    kwargs: dict
+    state: dict
+    seq: int
+
+
+@dataclass
+class Update:
+    """The flow wrote the work's state while it runs; `seq` orders the flow's writes."""
+
+    seq: int
+    delta: dict
+
+
+# work -> flow
+@dataclass
+class Delta:
+    """The work's state changed; `ack` is the last flow write (seq) applied before this change."""
+
+    ack: int
+    delta: dict
+
+
+@dataclass
+class Status:
+    """The call `call_id` entered `stage` (running, succeeded, failed, stopped)."""
+
+    call_id: str
+    stage: str
+    ack: int = 0
+    message: str = ""
+    error: ErrorInfo | None = None
+
+
+# runtime -> app loop (not sent over a socket)
+@dataclass
+class Exited:
+    """The work's process ended with `returncode` (negative: killed by that signal)."""
+
+    returncode: int | None = None
+
+
+_TYPES = {cls.__name__: cls for cls in (Call, Update, Delta, Status)}
+
+
+def encode(message) -> bytes:
+    body = json.dumps({"v": VERSION, "type": type(message).__name__, **asdict(message)}).encode()
+    return _HEADER.pack(len(body)) + body
+
+
+def decode(body: bytes):
+    data = json.loads(body)
+    if data.pop("v", None) != VERSION:
+        raise ValueError(f"unsupported protocol message: {body[:80]!r}")
+    cls = _TYPES[data.pop("type")]
+    if cls is Status and data.get("error"):
+        data["error"] = ErrorInfo(**data["error"])
+    return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+
+
+class Connection:
+    """Framed messages over a stream socket; `send` is thread-safe."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self._send_lock = threading.Lock()
+        self._buffer = bytearray()
+
+    def send(self, message) -> None:
+        data = encode(message)
+        with self._send_lock:
+            self.sock.sendall(data)
+
+    def feed(self, data: bytes) -> list:
+        """Add received bytes; return the messages now complete."""
+        self._buffer += data
+        messages = []
+        while len(self._buffer) >= _HEADER.size:
+            (size,) = _HEADER.unpack_from(self._buffer)
+            if len(self._buffer) < _HEADER.size + size:
+                break
+            messages.append(decode(bytes(self._buffer[_HEADER.size : _HEADER.size + size])))
+            del self._buffer[: _HEADER.size + size]
+        return messages
+
+    def recv(self) -> list | None:
+        """Block until at least one message arrives; None when the peer has closed."""
+        while True:
+            try:
+                data = self.sock.recv(1 << 20)
+            except ConnectionError:
+                return None
+            if not data:
+                return None
+            messages = self.feed(data)
+            if messages:
+                return messages
+
+    def close(self) -> None:
+        self.sock.close()

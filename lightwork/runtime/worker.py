@@ -1,0 +1,230 @@
+"""The work's side: run calls, apply the flow's writes, publish state changes as coalesced deltas.
+
+The work object here has no Python-level `__setattr__`, so `self.counter += 1` runs at full speed; a
+publisher thread polls the state attributes instead and sends what changed.
+"""
+from __future__ import annotations
+
+import ctypes
+import gc
+import json
+import os
+import queue
+import signal
+import threading
+import time
+
+from ..core.delta import apply_change, compute_delta, iter_changes, json_copy, same
+from ..core.work import FLOW_ONLY_ATTRIBUTES
+from .protocol import Call, Connection, Delta, ErrorInfo, Status, Update
+
+FAST_POLL = 0.001  # seconds between polls while the state is changing
+SLOW_POLL = 0.004  # ... and after QUIET seconds without a change
+QUIET = 0.1
+
+
+class WorkStopped(BaseException):
+    """Raised inside a work's `run()` when the app stops the work."""
+
+
+_fast_classes: dict = {}
+
+
+def portable_copy(work, cls: type | None = None):
+    """A shallow copy of `work` (as an instance of `cls`) without the flow's bookkeeping."""
+    copy = object.__new__(cls or type(work))
+    for key, value in vars(work).items():
+        if key not in FLOW_ONLY_ATTRIBUTES:
+            object.__setattr__(copy, key, value)
+    return copy
+
+
+def fast_copy(work):
+    """A copy of `work` whose class has no Python `__setattr__`, built fresh to keep CPython's fast layout."""
+    cls = type(work)
+    fast = _fast_classes.get(cls)
+    if fast is None:
+        namespace = {"__setattr__": object.__setattr__, "__module__": cls.__module__, "__qualname__": cls.__qualname__}
+        fast = _fast_classes[cls] = type(cls.__name__, (cls,), namespace)
+    return portable_copy(work, fast)
+
+
+def _raise_in_thread(thread_id: int, exc_type: type[BaseException] | None) -> None:
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exc_type) if exc_type else None)
+
+
+def _exception_type(base: type[BaseException], message: str) -> type[BaseException]:
+    """An exception class that raises as `base(message)`: async exceptions are raised from a class."""
+    return type(base.__name__, (base,), {"__init__": lambda self: base.__init__(self, message), "__module__": "builtins"})
+
+
+class WorkProcess:
+    """Serves one work over `conn` until the flow goes away or the work is stopped."""
+
+    def __init__(self, work, conn: Connection) -> None:
+        self.work = fast_copy(work)
+        self.conn = conn
+        self.names = list(self.work._lw_vars)
+        self.prefix = tuple(self.work._lw_path) + ("vars",)
+        self.owner = type(work).__name__
+        self.lock = threading.Lock()
+        self.snapshot = {name: json_copy(getattr(self.work, name)) for name in self.names}
+        self.ack = 0
+        self.calls: queue.SimpleQueue = queue.SimpleQueue()
+        self.main_thread = threading.get_ident()
+        self.in_user_code = False
+        self.violation: BaseException | None = None
+        self.rejected: dict = {}  # attribute -> the non-JSON value already reported
+        self.attribute_count = len(gc.get_referents(self.work))
+        self.known_attributes: set | None = None  # set once the object's __dict__ had to be read
+
+    # -- threads -------------------------------------------------------------------------------------------
+    def serve(self) -> None:
+        signal.signal(signal.SIGTERM, self._on_sigterm)
+        threading.Thread(target=self._receive, name="lightwork-receiver", daemon=True).start()
+        threading.Thread(target=self._publish_forever, name="lightwork-publisher", daemon=True).start()
+        while True:
+            self._execute(self.calls.get())
+
+    def _receive(self) -> None:
+        while True:
+            messages = self.conn.recv()
+            if messages is None:  # the flow's process is gone: nothing to report to any more
+                os._exit(0)
+            for message in messages:
+                with self.lock:
+                    if isinstance(message, Call):
+                        self._apply_values(message.state)
+                        self.ack = message.seq
+                        self.calls.put(message)
+                    elif isinstance(message, Update):
+                        self._apply_update(message.delta)
+                        self.ack = message.seq
+                        self.conn.send(Delta(self.ack, {}))
+
+    def _publish_forever(self) -> None:
+        last_change = 0.0
+        while True:
+            now = time.monotonic()
+            time.sleep(FAST_POLL if now - last_change < QUIET else SLOW_POLL)
+            with self.lock:
+                if self._publish():
+                    last_change = time.monotonic()
+
+    # -- state ---------------------------------------------------------------------------------------------
+    def _apply_values(self, values: dict) -> None:
+        for name, value in values.items():
+            if name in self.snapshot and not same(self.snapshot[name], value):
+                object.__setattr__(self.work, name, json_copy(value))
+                self.snapshot[name] = json_copy(value)
+
+    def _apply_update(self, delta: dict) -> None:
+        top = len(self.prefix)
+        touched = set()
+        for kind, path, value in iter_changes(delta):
+            if path[:top] != self.prefix or len(path) == top or path[top] not in self.snapshot:
+                continue
+            name = path[top]
+            if len(path) == top + 1:
+                object.__setattr__(self.work, name, json_copy(value))
+            else:
+                apply_change({name: getattr(self.work, name)}, kind, path[top:], value)
+            touched.add(name)
+        for name in touched:
+            self.snapshot[name] = json_copy(getattr(self.work, name))
+
+    def _publish(self) -> bool:
+        """Send one delta with every change since the last one (caller holds the lock)."""
+        delta: dict = {}
+        for name in self.names:
+            value = getattr(self.work, name)
+            old = self.snapshot[name]
+            if value is old and not isinstance(value, (list, dict)):
+                continue
+            if same(value, old) or self.rejected.get(name, _MISSING) is value:
+                continue
+            try:
+                json.dumps(value)
+            except (TypeError, ValueError) as exc:
+                self.rejected[name] = value
+                self._violate(TypeError, f"{self.owner}.{name} = {type(value).__name__} value: state values must be JSON-serialisable ({exc})")
+                continue
+            self.rejected.pop(name, None)
+            compute_delta(old, value, self.prefix + (name,), delta)
+            self.snapshot[name] = json_copy(value)
+        self._check_new_attributes()
+        if delta:
+            self.conn.send(Delta(self.ack, delta))
+        return bool(delta)
+
+    def _check_new_attributes(self) -> None:
+        # Counting referents does not touch __dict__, which would cost the object its fast layout.
+        if self.known_attributes is None:
+            count = len(gc.get_referents(self.work))
+            if count == self.attribute_count:
+                return
+            self.known_attributes = set(vars(self.work))
+            added = self.known_attributes
+        else:
+            current = set(vars(self.work))
+            if current == self.known_attributes:
+                return
+            added, self.known_attributes = current - self.known_attributes, current
+        for name in sorted(added):
+            if not name.startswith("_") and name not in self.snapshot:
+                self._violate(AttributeError, f"{self.owner}.{name} was not defined in __init__: state attributes can only be added in __init__ (use a name starting with '_' for private values)")
+
+    def _violate(self, kind: type[BaseException], message: str) -> None:
+        """Raise `kind(message)` in the user's code that broke a state rule (caller holds the lock)."""
+        if self.violation is None:
+            self.violation = kind(message)
+            if self.in_user_code:
+                _raise_in_thread(self.main_thread, _exception_type(kind, message))
+
+    # -- calls ---------------------------------------------------------------------------------------------
+    def _execute(self, call: Call) -> None:
+        self._status(call.call_id, "running")
+        try:
+            try:
+                with self.lock:
+                    self.in_user_code = True
+                self.work.run(*call.args, **call.kwargs)
+            finally:
+                self._leave_user_code()
+            with self.lock:
+                self._publish()
+                violation, self.violation = self.violation, None
+            if violation is not None:
+                raise violation
+        except WorkStopped:
+            self._finish(call.call_id, "stopped", "stopped by the app")
+            os._exit(0)
+        except BaseException as exc:  # the work failed: report it as data, the flow decides
+            self._leave_user_code()
+            with self.lock:
+                self.violation = None
+            self._finish(call.call_id, "failed", error=ErrorInfo.from_exception(exc))
+        else:
+            self._status(call.call_id, "succeeded")
+
+    def _leave_user_code(self) -> None:
+        with self.lock:
+            self.in_user_code = False
+            _raise_in_thread(self.main_thread, None)  # drop an async exception not yet raised
+
+    def _finish(self, call_id: str, stage: str, message: str = "", error: ErrorInfo | None = None) -> None:
+        with self.lock:
+            self._publish()
+        self._status(call_id, stage, message, error)
+
+    def _status(self, call_id: str, stage: str, message: str = "", error: ErrorInfo | None = None) -> None:
+        with self.lock:
+            self.conn.send(Status(call_id, stage, self.ack, message or (error.summary() if error else ""), error))
+
+    def _on_sigterm(self, signum, frame) -> None:
+        if self.in_user_code:
+            raise WorkStopped()
+        os._exit(0)
+
+
+_MISSING = object()

@@ -1,0 +1,1 @@
+"""Helpers kept at the peer's import paths."""
