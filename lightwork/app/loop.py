@@ -5,6 +5,8 @@ state, and at least every HEARTBEAT seconds; otherwise the loop sleeps in `selec
 """
 from __future__ import annotations
 
+import json
+import os
 import signal
 import sys
 import time
@@ -50,6 +52,8 @@ class AppLoop:
         self.changed = True
         self._works: dict = {}
         self._flow_vars = None
+        log = os.environ.get("LIGHTWORK_DELTA_LOG")
+        self._delta_log = open(log, "a", buffering=1) if log else None
         for work in self._all_works():
             self._adopt(work)
 
@@ -109,6 +113,8 @@ class AppLoop:
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_IGN)
         self.runtime.shutdown(STOP_GRACE)
+        if self._delta_log is not None:
+            self._delta_log.close()
 
     # -- works ---------------------------------------------------------------------------------------------
     def _all_works(self) -> list:
@@ -163,6 +169,12 @@ class AppLoop:
         self.runtime.send(work.name, Call(key, args, kwargs, state, self.seq))
         self.changed = True
 
+    def start_work(self, work) -> None:
+        """`work.start()` in the flow: start the process before the first call."""
+        self._adopt(work)
+        if not self.runtime.is_alive(work.name):
+            self.runtime.start(work)
+
     def stop_work(self, work) -> None:
         """`work.stop()` in the flow."""
         if self.runtime.is_alive(work.name) and work.name not in self.stopping:
@@ -213,6 +225,8 @@ class AppLoop:
         for attr in [a for a, seq in pending.items() if seq <= message.ack]:
             del pending[attr]
         if isinstance(message, Delta):
+            if self._delta_log is not None and message.delta:
+                self._delta_log.write(json.dumps({"work": name, "delta": message.delta}) + "\n")
             self._apply_delta(work, message.delta)
         elif isinstance(message, Status):
             self._on_status(work, message)

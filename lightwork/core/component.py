@@ -1,6 +1,7 @@
 """What flows and works share: state attributes fixed by `__init__`, JSON values, names in the tree."""
 from __future__ import annotations
 
+import inspect
 import json
 from typing import Any, Iterator
 
@@ -19,9 +20,20 @@ class _Sealing(type):
     """Seals a component's state names once its outermost `__init__` has returned."""
 
     def __call__(cls, *args, **kwargs):
+        compute = kwargs.pop("cloud_compute") if "cloud_compute" in kwargs and not _accepts(cls, "cloud_compute") else None
         component = super().__call__(*args, **kwargs)
+        if compute is not None:  # the seeds pass cloud_compute to works whose __init__ does not take it
+            object.__setattr__(component, "_cloud_compute", compute)
         object.__setattr__(component, "_lw_sealed", True)
         return component
+
+
+def _accepts(cls: type, name: str) -> bool:
+    try:
+        parameters = inspect.signature(cls.__init__).parameters.values()
+    except (TypeError, ValueError):
+        return True
+    return any(p.name == name or p.kind is p.VAR_KEYWORD for p in parameters)
 
 
 class Component(metaclass=_Sealing):

@@ -54,6 +54,11 @@ class LightningWork(Component):
     def run(self, *args, **kwargs) -> None:
         """Override: the work's job, executed in the work's own process."""
 
+    def start(self) -> None:
+        """Start the work's process now rather than at its first call."""
+        if self._lw_backend is not None:
+            self._lw_backend.start_work(self)
+
     def stop(self) -> None:
         """Stop the work's process (graceful, then killed); its status becomes `stopped`."""
         if self._lw_backend is not None:

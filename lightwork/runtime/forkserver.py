@@ -127,4 +127,6 @@ def _run_work(request: dict, fd: int, works: dict) -> None:
 
         traceback.print_exc()
     finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
         os._exit(code)

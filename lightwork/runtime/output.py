@@ -7,27 +7,42 @@ import threading
 
 
 class PrefixedLines(io.TextIOBase):
-    """Text stream writing `<prefix>line` per line straight to a file descriptor."""
+    """Text stream writing `<prefix>line` per complete line straight to a file descriptor.
+
+    A partial line waits for its newline (print() writes the text and the newline separately) or for flush().
+    """
 
     def __init__(self, fd: int, prefix: str) -> None:
-        self._fd, self._prefix = fd, prefix.encode()
+        self._fd, self._prefix = fd, prefix
         self._lock = threading.Lock()
-        self._at_line_start = True
+        self._pending = ""
+        self._mid_line = False  # a partial line was flushed: the rest of it gets no prefix
 
     def write(self, text: str) -> int:
-        if not text:
-            return 0
-        data = bytearray()
-        for line in text.splitlines(keepends=True):
-            if self._at_line_start:
-                data += self._prefix
-            data += line.encode("utf-8", "replace")
-            self._at_line_start = line.endswith("\n")
         with self._lock:
-            view = memoryview(bytes(data))
-            while view:
-                view = view[os.write(self._fd, view) :]
+            self._pending += text
+            cut = self._pending.rfind("\n") + 1
+            if cut:
+                lines, self._pending = self._pending[:cut], self._pending[cut:]
+                self._emit(lines.splitlines(keepends=True))
         return len(text)
+
+    def flush(self) -> None:
+        with self._lock:
+            if self._pending:
+                self._emit([self._pending])
+                self._pending = ""
+
+    def _emit(self, lines: list) -> None:
+        data = bytearray()
+        for line in lines:
+            if not self._mid_line:
+                data += self._prefix.encode()
+            data += line.encode("utf-8", "replace")
+            self._mid_line = not line.endswith("\n")
+        view = memoryview(bytes(data))
+        while view:
+            view = view[os.write(self._fd, view) :]
 
     def writable(self) -> bool:
         return True

@@ -24,9 +24,12 @@ class ErrorInfo:
     traceback: str = ""
 
     @classmethod
-    def from_exception(cls, exc: BaseException) -> "ErrorInfo":
-        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        return cls(type(exc).__name__, str(exc), text)
+    def from_exception(cls, exc: BaseException, hide: str | None = None) -> "ErrorInfo":
+        """Capture `exc`; frames from files under the folder `hide` are left out of the traceback."""
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if not (hide and f.filename.startswith(hide))]
+        lines = ["Traceback (most recent call last):\n"] if frames else []
+        lines += traceback.format_list(frames) + traceback.format_exception_only(type(exc), exc)
+        return cls(type(exc).__name__, str(exc), "".join(lines))
 
     def summary(self) -> str:
         return f"{self.type}: {self.message}" if self.message else self.type

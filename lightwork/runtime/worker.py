@@ -5,12 +5,12 @@ publisher thread polls the state attributes instead and sends what changed.
 """
 from __future__ import annotations
 
-import ctypes
 import gc
 import json
 import os
 import queue
 import signal
+import sys
 import threading
 import time
 
@@ -49,13 +49,8 @@ def fast_copy(work):
     return portable_copy(work, fast)
 
 
-def _raise_in_thread(thread_id: int, exc_type: type[BaseException] | None) -> None:
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exc_type) if exc_type else None)
-
-
-def _exception_type(base: type[BaseException], message: str) -> type[BaseException]:
-    """An exception class that raises as `base(message)`: async exceptions are raised from a class."""
-    return type(base.__name__, (base,), {"__init__": lambda self: base.__init__(self, message), "__module__": "builtins"})
+# Raises a state-rule error in the work's main thread; a signal also interrupts a blocking call there.
+VIOLATION_SIGNAL = getattr(signal, "SIGRTMIN", signal.SIGUSR2) + (2 if hasattr(signal, "SIGRTMIN") else 0)
 
 
 class WorkProcess:
@@ -73,7 +68,8 @@ class WorkProcess:
         self.calls: queue.SimpleQueue = queue.SimpleQueue()
         self.main_thread = threading.get_ident()
         self.in_user_code = False
-        self.violation: BaseException | None = None
+        self.violation: BaseException | None = None  # a state-rule error found by the publisher
+        self.undelivered: BaseException | None = None  # ... not yet raised in the user's code
         self.rejected: dict = {}  # attribute -> the non-JSON value already reported
         self.attribute_count = len(gc.get_referents(self.work))
         self.known_attributes: set | None = None  # set once the object's __dict__ had to be read
@@ -81,6 +77,7 @@ class WorkProcess:
     # -- threads -------------------------------------------------------------------------------------------
     def serve(self) -> None:
         signal.signal(signal.SIGTERM, self._on_sigterm)
+        signal.signal(VIOLATION_SIGNAL, self._on_violation)
         threading.Thread(target=self._receive, name="lightwork-receiver", daemon=True).start()
         threading.Thread(target=self._publish_forever, name="lightwork-publisher", daemon=True).start()
         while True:
@@ -90,6 +87,7 @@ class WorkProcess:
         while True:
             messages = self.conn.recv()
             if messages is None:  # the flow's process is gone: nothing to report to any more
+                _flush_output()
                 os._exit(0)
             for message in messages:
                 with self.lock:
@@ -177,9 +175,8 @@ class WorkProcess:
     def _violate(self, kind: type[BaseException], message: str) -> None:
         """Raise `kind(message)` in the user's code that broke a state rule (caller holds the lock)."""
         if self.violation is None:
-            self.violation = kind(message)
-            if self.in_user_code:
-                _raise_in_thread(self.main_thread, _exception_type(kind, message))
+            self.violation = self.undelivered = kind(message)
+            signal.pthread_kill(self.main_thread, VIOLATION_SIGNAL)
 
     # -- calls ---------------------------------------------------------------------------------------------
     def _execute(self, call: Call) -> None:
@@ -193,7 +190,7 @@ class WorkProcess:
                 self._leave_user_code()
             with self.lock:
                 self._publish()
-                violation, self.violation = self.violation, None
+                violation, self.violation, self.undelivered = self.violation, None, None
             if violation is not None:
                 raise violation
         except WorkStopped:
@@ -202,17 +199,18 @@ class WorkProcess:
         except BaseException as exc:  # the work failed: report it as data, the flow decides
             self._leave_user_code()
             with self.lock:
-                self.violation = None
-            self._finish(call.call_id, "failed", error=ErrorInfo.from_exception(exc))
+                self.violation = self.undelivered = None
+            self._finish(call.call_id, "failed", error=ErrorInfo.from_exception(exc, hide=_INTERNAL))
         else:
+            _flush_output()
             self._status(call.call_id, "succeeded")
 
     def _leave_user_code(self) -> None:
         with self.lock:
             self.in_user_code = False
-            _raise_in_thread(self.main_thread, None)  # drop an async exception not yet raised
 
     def _finish(self, call_id: str, stage: str, message: str = "", error: ErrorInfo | None = None) -> None:
+        _flush_output()
         with self.lock:
             self._publish()
         self._status(call_id, stage, message, error)
@@ -221,10 +219,26 @@ class WorkProcess:
         with self.lock:
             self.conn.send(Status(call_id, stage, self.ack, message or (error.summary() if error else ""), error))
 
+    def _on_violation(self, signum, frame) -> None:
+        error = self.undelivered
+        if error is not None and self.in_user_code:
+            self.undelivered = None
+            raise error
+
     def _on_sigterm(self, signum, frame) -> None:
         if self.in_user_code:
             raise WorkStopped()
+        _flush_output()
         os._exit(0)
 
 
+def _flush_output() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+
+
 _MISSING = object()
+_INTERNAL = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

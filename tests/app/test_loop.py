@@ -1,0 +1,579 @@
+"""The event loop's semantics, each through a real `lightwork run` process."""
+import json
+
+
+def test_issue_counter_app_prints_the_final_count_and_exits_0(lightwork):
+    run = lightwork(
+        """
+        import lightwork as L
+
+        class WorkCounter(L.LightningWork):
+            def __init__(self):
+                super().__init__(parallel=True)
+                self.counter = 0
+            def run(self):
+                for _ in range(int(10e6)):
+                    self.counter += 1
+
+        class Flow(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = WorkCounter()
+            def run(self):
+                self.w.run()
+                print(self.w.counter)
+                if self.w.has_succeeded:
+                    self.stop("done")
+
+        app = L.LightningApp(Flow())
+        """
+    )
+    assert run.wait() == 0, run.stderr
+    counts = [int(line) for line in run.stdout_lines if line.isdigit()]
+    assert counts[-1] == 10_000_000
+    assert counts == sorted(counts) and len(set(counts)) > 2  # the flow saw progress, not just the end
+    assert run.stdout_lines[-1] == "done"
+
+
+def test_work_deltas_use_deepdiff_paths_including_in_place_changes(lightwork, tmp_path):
+    log = tmp_path / "deltas.jsonl"
+    run = lightwork(
+        """
+        import time
+        import lightwork as L
+
+        class W(L.LightningWork):
+            def __init__(self):
+                super().__init__(parallel=True)
+                self.counter = 0
+                self.items = [1]
+                self.table = {"a": 1}
+            def run(self):
+                self.counter = 425
+                time.sleep(0.2)
+                self.items.append(2)
+                time.sleep(0.2)
+                self.table["b"] = {"deep": [1]}
+                time.sleep(0.2)
+                self.table["b"]["deep"][0] = 5
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = W()
+            def run(self):
+                self.w.run()
+                if self.w.has_succeeded:
+                    print("final", self.w.counter, self.w.items, self.w.table)
+                    self.stop()
+
+        app = L.LightningApp(F())
+        """,
+        env={"LIGHTWORK_DELTA_LOG": str(log)},
+    )
+    assert run.wait() == 0, run.stderr
+    assert "final 425 [1, 2] {'a': 1, 'b': {'deep': [5]}}" in run.stdout
+    deltas = [json.loads(line)["delta"] for line in log.read_text().splitlines()]
+    prefix = "root['works']['w']['vars']"
+    assert {"values_changed": {f"{prefix}['counter']": {"new_value": 425}}} in deltas
+    assert {"iterable_item_added": {f"{prefix}['items'][1]": 2}} in deltas
+    assert {"dictionary_item_added": {f"{prefix}['table']['b']": {"deep": [1]}}} in deltas
+    assert {"values_changed": {f"{prefix}['table']['b']['deep'][0]": {"new_value": 5}}} in deltas
+
+
+def test_flow_writes_reach_a_running_work(lightwork):
+    run = lightwork(
+        """
+        import time
+        import lightwork as L
+
+        class Echo(L.LightningWork):
+            def __init__(self):
+                super().__init__(parallel=True)
+                self.command = 0
+                self.echo = 0
+                self.numbers = []
+            def run(self):
+                while True:
+                    self.echo = self.command * 10 + len(self.numbers)
+                    time.sleep(0.005)
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = Echo()
+                self.sent = 0
+            def run(self):
+                self.w.run()
+                if self.w.echo == self.sent * 10 + self.sent:
+                    print("work saw", self.sent)
+                    if self.sent == 5:
+                        self.stop("all seen")
+                    self.sent += 1
+                    self.w.command = self.sent
+                    self.w.numbers.append(self.sent)  # in place, no setattr
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 0, run.stderr
+    assert [line for line in run.stdout_lines if line.startswith("work saw")] == [f"work saw {i}" for i in range(6)]
+
+
+def test_the_flow_keeps_its_own_write_until_the_work_has_applied_it(lightwork):
+    run = lightwork(
+        """
+        import lightwork as L
+
+        class Busy(L.LightningWork):
+            def __init__(self):
+                super().__init__(parallel=True)
+                self.mode = "old"
+                self.ticks = 0
+                self.seen = ""
+            def run(self):
+                while True:
+                    self.ticks += 1
+                    self.seen = self.mode
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = Busy()
+                self.wrote = False
+            def run(self):
+                self.w.run()
+                if self.wrote and self.w.mode != "new":
+                    print("REVERTED", self.w.mode)
+                if not self.wrote and self.w.ticks > 1000:
+                    self.w.mode = "new"
+                    self.wrote = True
+                if self.w.seen == "new":
+                    self.stop("applied")
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 0, run.stderr
+    assert "REVERTED" not in run.stdout and "applied" in run.stdout
+
+
+def test_a_blocking_call_holds_the_flow_until_it_finishes(lightwork):
+    run = lightwork(
+        """
+        import time
+        import lightwork as L
+
+        class Slow(L.LightningWork):
+            def __init__(self):
+                super().__init__()
+                self.done = False
+            def run(self):
+                time.sleep(0.3)
+                self.done = True
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = Slow()
+            def run(self):
+                self.w.run()
+                print("past the call", self.w.done, self.w.status.stage)
+                self.stop()
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 0, run.stderr
+    assert run.stdout_lines == ["past the call True succeeded"]
+
+
+def test_cached_calls_run_once_per_distinct_arguments(lightwork):
+    run = lightwork(
+        """
+        import lightwork as L
+
+        class Adder(L.LightningWork):
+            def __init__(self):
+                super().__init__()
+                self.runs = []
+            def run(self, n, scale=1):
+                self.runs = self.runs + [n * scale]
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = Adder()
+                self.passes = 0
+            def run(self):
+                self.passes += 1
+                self.w.run(1)
+                self.w.run(1)
+                self.w.run(2, scale=10)
+                self.w.run(1)
+                if self.passes > 10:
+                    print("runs", self.w.runs, self.w.num_successes)
+                    self.stop()
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 0, run.stderr
+    assert "runs [1, 20] 2" in run.stdout
+
+
+def test_status_goes_through_pending_running_succeeded_with_timestamps(lightwork):
+    run = lightwork(
+        """
+        import time
+        import lightwork as L
+
+        class W(L.LightningWork):
+            def __init__(self):
+                super().__init__(parallel=True)
+            def run(self):
+                time.sleep(0.3)
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = W()
+                self.stages = []
+                self.times = []
+            def run(self):
+                stage = str(self.w.status.stage)
+                if not self.stages or self.stages[-1] != stage:
+                    self.stages.append(stage)
+                    self.times.append(self.w.status.timestamp)
+                self.w.run()
+                if self.w.has_succeeded:
+                    print(self.stages, self.times == sorted(self.times), self.w.has_started, self.w.is_running)
+                    self.stop()
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 0, run.stderr
+    assert "['not_started', 'pending', 'running', 'succeeded'] True True False" in run.stdout
+
+
+def test_work_exception_with_raise_exception_false_is_seen_by_the_flow(lightwork):
+    run = lightwork(
+        """
+        import lightwork as L
+
+        class Bad(L.LightningWork):
+            def __init__(self):
+                super().__init__(raise_exception=False)
+            def run(self):
+                raise ValueError("boom in work")
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = Bad()
+            def run(self):
+                self.w.run()
+                print("failed:", self.w.has_failed, self.w.status.message)
+                self.stop()
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 0, run.stderr
+    assert run.stdout_lines == ["failed: True ValueError: boom in work"]
+
+
+def test_work_exception_stops_the_app_with_the_work_traceback(lightwork):
+    run = lightwork(
+        """
+        import lightwork as L
+
+        class Bad(L.LightningWork):
+            def run(self):
+                helper = {}
+                helper["missing"]
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = Bad()
+            def run(self):
+                self.w.run()
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 1
+    assert "work root.w failed" in run.stderr
+    assert 'helper["missing"]' in run.stderr and "KeyError: 'missing'" in run.stderr
+    assert "lightwork/runtime" not in run.stderr  # the user's frames, not ours
+
+
+def test_work_sets_an_attribute_not_defined_in_init(lightwork):
+    run = lightwork(
+        """
+        import lightwork as L
+
+        class W(L.LightningWork):
+            def __init__(self):
+                super().__init__()
+                self.counter = 0
+            def run(self):
+                while True:
+                    self.counter += 1
+                    if self.counter == 1000:
+                        self.countr = 1
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = W()
+            def run(self):
+                self.w.run()
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 1
+    assert "AttributeError: W.countr was not defined in __init__" in run.stderr
+
+
+def test_work_sets_a_non_json_value_even_while_blocked(lightwork):
+    run = lightwork(
+        """
+        import time
+        import lightwork as L
+
+        class W(L.LightningWork):
+            def __init__(self):
+                super().__init__(raise_exception=False)
+                self.value = None
+            def run(self):
+                try:
+                    self.value = {1, 2}
+                    time.sleep(60)
+                except TypeError as exc:
+                    print("caught in run:", exc)
+                    raise
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = W()
+            def run(self):
+                self.w.run()
+                if self.w.has_failed:
+                    self.fail("work failed: " + self.w.status.message)
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 1
+    assert "caught in run: W.value = set value: state values must be JSON-serialisable" in run.stdout
+    assert "work failed: TypeError: W.value = set value" in run.stderr
+
+
+def test_flow_setting_undefined_attribute_fails_the_app(lightwork):
+    run = lightwork(
+        """
+        import lightwork as L
+
+        class F(L.LightningFlow):
+            def run(self):
+                self.later = 1
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 1
+    assert "AttributeError: F.later was not defined in __init__" in run.stderr
+
+
+def test_non_json_call_argument_is_refused(lightwork):
+    run = lightwork(
+        """
+        import lightwork as L
+
+        class W(L.LightningWork):
+            def run(self, x):
+                pass
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = W()
+            def run(self):
+                self.w.run(x=object())
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 1
+    assert "TypeError: root.w.run.x = object value" in run.stderr
+
+
+def test_work_stop_ends_its_process_and_marks_it_stopped(lightwork):
+    run = lightwork(
+        """
+        import os, time
+        import lightwork as L
+
+        class Forever(L.LightningWork):
+            def __init__(self):
+                super().__init__(parallel=True)
+                self.pid = 0
+            def run(self):
+                self.pid = os.getpid()
+                while True:
+                    time.sleep(0.01)
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = Forever()
+                self.stopped_pid = 0
+            def run(self):
+                self.w.run()
+                if self.w.pid and not self.stopped_pid:
+                    self.stopped_pid = self.w.pid
+                    self.w.stop()
+                if self.stopped_pid and self.w.has_stopped:
+                    try:
+                        os.kill(self.stopped_pid, 0)
+                    except ProcessLookupError:
+                        print("stopped and gone", self.w.status.stage)
+                        self.stop()
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 0, run.stderr
+    assert "stopped and gone stopped" in run.stdout
+
+
+def test_flow_fail_exits_1_and_stop_exits_0(lightwork):
+    failing = lightwork(
+        """
+        import lightwork as L
+
+        class F(L.LightningFlow):
+            def run(self):
+                self.fail("something is wrong")
+
+        app = L.LightningApp(F())
+        """,
+        name="fail.py",
+    )
+    stopping = lightwork(
+        """
+        import lightwork as L
+
+        class F(L.LightningFlow):
+            def run(self):
+                self.stop("all good")
+
+        app = L.LightningApp(F())
+        """,
+        name="stop.py",
+    )
+    assert failing.wait() == 1 and "something is wrong" in failing.stderr
+    assert stopping.wait() == 0 and stopping.stdout_lines == ["all good"]
+
+
+def test_flow_exception_fails_the_app_with_its_traceback(lightwork):
+    run = lightwork(
+        """
+        import lightwork as L
+
+        class F(L.LightningFlow):
+            def run(self):
+                1 / 0
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 1
+    assert "ZeroDivisionError" in run.stderr and "1 / 0" in run.stderr
+
+
+def test_work_output_arrives_line_by_line_in_order_with_its_name(lightwork):
+    run = lightwork(
+        """
+        import sys
+        import lightwork as L
+
+        class Talker(L.LightningWork):
+            def __init__(self, tag):
+                super().__init__(parallel=True)
+                self.tag = tag
+            def run(self):
+                for i in range(300):
+                    print(f"{self.tag} line {i}")
+                print("to stderr", file=sys.stderr)
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.a = Talker("a")
+                self.b = Talker("b")
+            def run(self):
+                self.a.run()
+                self.b.run()
+                if self.a.has_succeeded and self.b.has_succeeded:
+                    self.stop()
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 0, run.stderr
+    for tag in "ab":
+        lines = [line for line in run.stdout_lines if line.startswith(f"root.{tag} | ")]
+        assert lines == [f"root.{tag} | {tag} line {i}" for i in range(300)]
+    assert "root.a | to stderr" in run.stderr_lines
+
+
+def test_structures_and_works_created_while_running(lightwork):
+    run = lightwork(
+        """
+        import lightwork as L
+        from lightwork.structures import Dict, List
+
+        class Square(L.LightningWork):
+            def __init__(self, n):
+                super().__init__(parallel=True)
+                self.n = n
+                self.result = None
+            def run(self):
+                self.result = self.n * self.n
+
+        class Inner(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = Square(7)
+            def run(self):
+                self.w.run()
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.fixed = List(Square(2), Square(3))
+                self.inner = Inner()
+                self.dynamic = Dict()
+            def run(self):
+                self.inner.run()
+                for w in self.fixed:
+                    w.run()
+                if "x" not in self.dynamic:
+                    self.dynamic["x"] = Square(5)
+                self.dynamic["x"].run()
+                works = self.works()
+                if all(w.has_succeeded for w in works):
+                    print(sorted((w.name, w.result) for w in works))
+                    self.stop()
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 0, run.stderr
+    assert "[('root.dynamic.x', 25), ('root.fixed.0', 4), ('root.fixed.1', 9), ('root.inner.w', 49)]" in run.stdout

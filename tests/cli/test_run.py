@@ -1,0 +1,62 @@
+"""`lightwork run`: the spellings it accepts and the bad app files it refuses."""
+import subprocess
+import sys
+
+APP = """
+import lightwork as L
+
+class F(L.LightningFlow):
+    def run(self):
+        self.stop("ran")
+
+app = L.LightningApp(F())
+"""
+
+
+def test_both_spellings_run_the_app(lightwork):
+    first = lightwork(APP)
+    assert first.wait() == 0 and first.stdout_lines == ["ran"]
+    second = lightwork(["run", "app", "app.py"])
+    assert second.wait() == 0 and second.stdout_lines == ["ran"]
+
+
+def test_missing_app_file(lightwork):
+    run = lightwork(["run", "nowhere.py"])
+    assert run.wait() == 2
+    assert "app file not found: nowhere.py" in run.stderr
+
+
+def test_app_file_with_a_syntax_error(lightwork):
+    run = lightwork("import lightwork as L\n\nclass F(L.LightningFlow):\n    def run(self)\n        pass\n")
+    assert run.wait() == 2
+    assert "syntax error in the app file app.py, line 4" in run.stderr
+
+
+def test_app_file_without_an_app(lightwork):
+    run = lightwork("import lightwork as L\n")
+    assert run.wait() == 2
+    assert "defines no LightningApp" in run.stderr
+
+
+def test_app_file_that_raises_while_loading(lightwork):
+    run = lightwork("import lightwork as L\nraise RuntimeError('broken at import')\n")
+    assert run.wait() == 1
+    assert "RuntimeError: broken at import" in run.stderr and "app.py" in run.stderr
+
+
+def test_bad_usage(lightwork):
+    run = lightwork(["run", "a.py", "b.py", "c.py"])
+    assert run.wait() == 2
+    assert "expected `lightwork run APP_FILE`" in run.stderr
+
+
+def test_cli_and_package_import_nothing_heavy():
+    code = (
+        "import sys, lightwork, lightwork.cli, lightwork.app.loop;"
+        "from click.testing import CliRunner;"
+        "assert CliRunner().invoke(lightwork.cli.main, ['--help']).exit_code == 0;"
+        "heavy = [m for m in ('ray', 'uvicorn', 'fastapi', 'starlette', 'fsspec', 'numpy') if m in sys.modules];"
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

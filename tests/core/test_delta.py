@@ -1,0 +1,66 @@
+import copy
+import json
+
+import pytest
+
+from lightwork.core.delta import apply_delta, compute_delta, format_path, parse_path
+
+
+def test_seed_delta_shape():
+    old = {"works": {"w": {"vars": {"counter": 0}}}}
+    new = {"works": {"w": {"vars": {"counter": 425}}}}
+    assert compute_delta(old, new) == {"values_changed": {"root['works']['w']['vars']['counter']": {"new_value": 425}}}
+
+
+@pytest.mark.parametrize(
+    "old,new",
+    [
+        ({"a": 1}, {"a": 2}),
+        ({"a": 1}, {"a": "x"}),
+        ({"a": 1}, {"a": 1.0}),
+        ({"a": True}, {"a": 1}),
+        ({"a": [1, 2]}, {"a": [1, 2, 3, 4]}),
+        ({"a": [1, 2, 3]}, {"a": [1]}),
+        ({"a": [1, 2, 3]}, {"a": [3, 2, 1]}),
+        ({"a": [1, 2, 3]}, {"a": [9, 1, 2]}),
+        ({"a": {"x": 1, "y": 2}}, {"a": {"y": 3, "z": [1]}}),
+        ({"a": {"x": {"deep": [1, {"k": None}]}}}, {"a": {"x": {"deep": [1, {"k": "v"}], "n": {}}}}),
+        ({"a": [], "b": {}}, {"a": [{"k": 1}], "b": {"it's": "quote's"}}),
+        ({"a": None}, {"a": {"weird]key['": 1, 'dq"': 2}}),
+    ],
+)
+def test_apply_computed_delta_gives_the_new_value(old, new):
+    delta = compute_delta(old, new)
+    json.dumps(delta)
+    tree = copy.deepcopy(old)
+    apply_delta(tree, json.loads(json.dumps(delta)))
+    assert tree == new and type(tree["a"]) is type(new["a"])
+
+
+def test_no_change_gives_empty_delta():
+    assert compute_delta({"a": [1, {"b": 2}]}, {"a": [1, {"b": 2}]}) == {}
+
+
+def test_in_place_list_append_is_an_item_added():
+    assert compute_delta({"l": [1]}, {"l": [1, 2]}) == {"iterable_item_added": {"root['l'][1]": 2}}
+
+
+def test_dict_key_added_and_removed():
+    delta = compute_delta({"d": {"a": 1}}, {"d": {"b": 2}})
+    assert delta == {"dictionary_item_removed": {"root['d']['a']": 1}, "dictionary_item_added": {"root['d']['b']": 2}}
+
+
+@pytest.mark.parametrize("path", [(), ("works", "w", "vars", "x"), ("l", 3, "k"), ("q'uote", 'd"q', "a]b[c", "back\\slash")])
+def test_path_round_trip(path):
+    assert parse_path(format_path(path)) == path
+
+
+@pytest.mark.parametrize("text", ["", "toor['a']", "root[a]", "root['a'", "root['a']x", "root[1.5]"])
+def test_bad_paths_raise_value_error(text):
+    with pytest.raises(ValueError, match="not a delta path"):
+        parse_path(text)
+
+
+def test_unknown_delta_kind_is_refused():
+    with pytest.raises(ValueError, match="unknown delta kind"):
+        apply_delta({}, {"set_item_added": {"root['a']": 1}})

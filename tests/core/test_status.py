@@ -1,0 +1,19 @@
+import pytest
+
+from lightwork.core.status import InvalidTransition, WorkStatus, check_transition
+
+
+def test_the_normal_lifecycle_is_allowed():
+    stages = ["not_started", "pending", "running", "succeeded", "pending", "running", "failed", "pending", "stopped"]
+    for old, new in zip(stages, stages[1:]):
+        check_transition(WorkStatus(old), WorkStatus(new))
+
+
+@pytest.mark.parametrize("old,new", [("not_started", "succeeded"), ("running", "not_started"), ("succeeded", "running"), ("stopped", "succeeded")])
+def test_impossible_transition_names_both_states(old, new):
+    with pytest.raises(InvalidTransition, match=f"'{old}' to '{new}'"):
+        check_transition(WorkStatus(old), WorkStatus(new))
+
+
+def test_stage_compares_to_its_string():
+    assert WorkStatus.RUNNING == "running" and str(WorkStatus.FAILED) == "failed"

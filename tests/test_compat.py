@@ -1,0 +1,36 @@
+"""The peer's package names resolve to lightwork once `compat.install()` ran (as `lightwork run` does)."""
+import subprocess
+import sys
+
+CHECK = """
+import lightwork.compat as compat
+print(compat.install())
+import lightning as L
+import lightning_app as la
+import lightning_app.structures
+from lightning.app import LightningFlow, LightningWork
+from lightning.app.utilities.app_helpers import pretty_state
+from lightning_app.utilities.enum import WorkStageStatus
+from lightning_app.core.app import LightningApp
+from lightning_app.core.flow import LightningFlow as CoreFlow
+from lightning_app.structures import List
+import lightwork
+assert L.LightningWork is la.LightningWork is LightningWork is lightwork.LightningWork
+assert CoreFlow is LightningFlow is lightwork.LightningFlow and LightningApp is lightwork.LightningApp
+assert L.CloudCompute("cpu").name == "cpu" and pretty_state is lightwork.pretty_state
+assert WorkStageStatus.SUCCEEDED == "succeeded" and List is lightwork.structures.List
+assert not hasattr(lightwork.core, "app"), "aliases must not write into lightwork's own modules"
+print("ok")
+"""
+
+
+def test_peer_names_resolve_to_lightwork():
+    out = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["['lightning_app',", "'lightning']", "ok"]
+
+
+def test_unknown_peer_module_is_still_an_import_error():
+    code = "import lightwork.compat as c; c.install(); import lightning_app.no_such_module"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 1 and "ModuleNotFoundError" in out.stderr
