@@ -1,0 +1,127 @@
+"""Run apps under `lightwork run` from tests and benchmarks, and find every process a run started."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+TOKEN_VARIABLE = "LIGHTWORK_TEST_TOKEN"
+
+
+def lightwork_command() -> list[str]:
+    script = Path(sys.executable).parent / "lightwork"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "lightwork"]
+
+
+def processes_with(token: str) -> list[int]:
+    """Pids of live (not zombie) processes whose environment carries `token`; every process of a run inherits it."""
+    found, needle = [], f"{TOKEN_VARIABLE}={token}".encode()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as handle:
+                if needle not in handle.read().split(b"\0"):
+                    continue
+            with open(f"/proc/{entry}/stat") as stat:
+                if stat.read().rsplit(")", 1)[1].split()[0] != "Z":
+                    found.append(int(entry))
+        except OSError:
+            continue
+    return found
+
+
+class AppRun:
+    """One `lightwork run` process whose output is collected line by line as it comes."""
+
+    def __init__(self, args: list[str], cwd, env: dict | None = None) -> None:
+        self.token = uuid.uuid4().hex
+        full_env = {**os.environ, **(env or {}), TOKEN_VARIABLE: self.token}
+        self.started_at = time.monotonic()
+        self.proc = subprocess.Popen(
+            lightwork_command() + args, cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        self.stdout_lines: list[str] = []
+        self.stderr_lines: list[str] = []
+        self._changed = threading.Condition()
+        self._readers = [
+            threading.Thread(target=self._pump, args=(self.proc.stdout, self.stdout_lines), daemon=True),
+            threading.Thread(target=self._pump, args=(self.proc.stderr, self.stderr_lines), daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    def _pump(self, stream, lines: list) -> None:
+        for line in stream:
+            with self._changed:
+                lines.append(line.rstrip("\n"))
+                self._changed.notify_all()
+        with self._changed:
+            self._changed.notify_all()
+
+    @property
+    def stdout(self) -> str:
+        return "\n".join(self.stdout_lines)
+
+    @property
+    def stderr(self) -> str:
+        return "\n".join(self.stderr_lines)
+
+    def wait_for(self, predicate, timeout: float = 20.0) -> None:
+        """Wait until `predicate(stdout_lines)` holds; raise TimeoutError with the output so far if it never does."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not predicate(self.stdout_lines):
+                left = deadline - time.monotonic()
+                ended = self.proc.poll() is not None and not any(r.is_alive() for r in self._readers)
+                if left <= 0 or ended:
+                    raise TimeoutError(f"output never matched\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}")
+                self._changed.wait(min(left, 0.1))
+
+    def wait_line(self, text: str, timeout: float = 20.0) -> None:
+        self.wait_for(lambda lines: any(text in line for line in lines), timeout)
+
+    def wait(self, timeout: float = 30.0) -> int:
+        """The exit code; TimeoutError (with the output) if the run has not ended in `timeout` seconds."""
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise TimeoutError(f"lightwork run did not end in {timeout}s\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}") from None
+        for reader in self._readers:
+            reader.join(5)
+        return code
+
+    def signal(self, signum: int) -> None:
+        self.proc.send_signal(signum)
+
+    def processes(self) -> list[int]:
+        return processes_with(self.token)
+
+    def leftovers(self, timeout: float = 3.0) -> list[int]:
+        """Processes of this run still alive up to `timeout` seconds from now (none is the goal)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = self.processes()
+            if not left or time.monotonic() > deadline:
+                return left
+            time.sleep(0.02)
+
+    def cleanup(self) -> list[int]:
+        """Kill the run and anything it left (by pid); return the pids that were left behind."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        left = self.leftovers()
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for stream in (self.proc.stdout, self.proc.stderr):
+            stream.close()
+        return left
