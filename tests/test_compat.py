@@ -7,7 +7,11 @@ import lightwork.compat as compat
 print(compat.install())
 import lightning as L
 import lightning_app as la
-import lightning_app.structures
+import lightning_app.storage, lightning_app.structures
+from lightning_app.storage import Payload, Drive, Path
+from lightning_app.storage.drive import Drive as DriveAgain
+import lightwork.storage
+assert Drive is DriveAgain is lightwork.storage.Drive and Payload is lightwork.storage.Payload
 from lightning.app import LightningFlow, LightningWork
 from lightning.app.utilities.app_helpers import pretty_state
 from lightning_app.utilities.enum import WorkStageStatus

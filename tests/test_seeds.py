@@ -68,3 +68,38 @@ def test_seed002_pretty_state_of_a_non_cached_work(lightwork, spelling):
     assert states[0] == "State: {'works': {'w': {'vars': {'counter': 0}}}} "
     values = [int(re.search(r"'counter': (\d+)", line).group(1)) for line in states]
     assert values == sorted(values)
+
+
+STORAGE_SPELLINGS = {
+    "lightning_app": lambda source: source,
+    "lightwork": lambda source: source.replace("lightning_app.core.app", "lightwork").replace("lightning_app", "lightwork"),
+}
+
+
+@pytest.mark.parametrize("spelling", STORAGE_SPELLINGS)
+def test_seed003_payload_dataframe_between_works(lightwork, spelling):
+    source = STORAGE_SPELLINGS[spelling]((SEEDS / "seed003_payload.py").read_text())
+    run = lightwork(source)
+    run.wait_line("root.dst | 1     2     4")
+    stop(run)
+    frame = ["col1  col2", "0     1     3", "1     2     4"]
+    for side in ("src", "dst"):
+        lines = [line.split(" | ", 1)[1] for line in run.stdout_lines if line.startswith(f"root.{side} | ")]
+        assert [line.split(maxsplit=1)[-1] if i == 0 else line for i, line in enumerate(lines[:3])] == frame
+        assert lines[0].startswith(side)
+
+
+@pytest.mark.parametrize("spelling", STORAGE_SPELLINGS)
+def test_seed004_drives(lightwork, spelling, tmp_path):
+    source = STORAGE_SPELLINGS[spelling]((SEEDS / "seed004_drive.py").read_text())
+    run = lightwork(source)
+    assert run.wait() == 0, run.stderr
+    assert [line for line in run.stdout_lines if line.startswith("root.actions | ")] == [
+        "root.actions | []",
+        "root.actions | ['a.txt']",
+        "root.actions | []",
+    ]
+    assert "drive_1 ['a.txt', 'b.txt'] drive_2 ['b.txt', 'c.txt']" in run.stdout_lines
+    drives = tmp_path / ".lightwork" / "drives"
+    assert (drives / "drive_1" / "a.txt").read_text() == "Hello World !"
+    assert sorted(p.name for p in (drives / "drive_2").iterdir()) == ["b.txt", "c.txt"]

@@ -11,14 +11,19 @@ import signal
 import sys
 import time
 
+from ..core import context
 from ..core.calls import Decision
+from ..core.codec import from_json, to_json
 from ..core.component import check_json
-from ..core.delta import apply_change, compute_delta, iter_changes, json_copy, same
+from ..core.delta import apply_change, compute_delta, iter_changes, same
 from ..core.flow import AppStop
 from ..core.status import StatusInfo, WorkStatus, check_transition
 from ..runtime.protocol import Call, Delta, ErrorInfo, Exited, Status, Update
+from ..storage.payload import collect_garbage, referenced_ids
 
 HEARTBEAT = 1.0  # seconds: re-run an idle flow this often (flows may wait on the clock)
+PAYLOAD_GC_INTERVAL = 0.25  # seconds between removals of payload files nothing refers to
+PAYLOAD_GC_BACKLOG = 32  # ... or sooner, once this many payloads arrived since the last removal
 STOP_GRACE = 1.0  # seconds a stopping work has to end before it is killed
 
 
@@ -43,10 +48,18 @@ class AppLoop:
 
     def __init__(self, app, runtime_factory=None) -> None:
         from ..runtime.process import ProcessRuntime
+        from ..storage import payload
 
+        context.set_role(context.FLOW)
         self.app = app
         self.root = app.root
-        self.runtime = (runtime_factory or ProcessRuntime)(self.root)  # forks: before any thread starts
+        self._payload_dir = None
+        if not os.environ.get(payload.PAYLOAD_VARIABLE):
+            self._payload_dir = os.environ[payload.PAYLOAD_VARIABLE] = payload.new_payload_dir()
+        self._in_flight_args: dict = {}  # work name -> encoded arguments of its running call
+        self._payloads_seen: set = set()  # ids of every payload that reached the app and is not removed yet
+        cleanup = (self._payload_dir,) if self._payload_dir else ()
+        self.runtime = (runtime_factory or ProcessRuntime)(self.root, cleanup)  # forks: before any thread starts
         self.seq = 0
         self.stopping: set = set()
         self.changed = True
@@ -85,9 +98,12 @@ class AppLoop:
         return code
 
     def _loop(self) -> None:
-        next_heartbeat = 0.0
+        next_heartbeat = next_collection = 0.0
         while True:
             now = time.monotonic()
+            if now >= next_collection or len(self._payloads_seen) > PAYLOAD_GC_BACKLOG:
+                self._collect_payloads()
+                next_collection = now + PAYLOAD_GC_INTERVAL
             if self.changed or now >= next_heartbeat:
                 self.changed = False
                 self._run_pass()
@@ -109,10 +125,22 @@ class AppLoop:
             self.changed = True
         self._flow_vars = flow_vars
 
+    def _collect_payloads(self) -> None:
+        """Remove payload files that nothing in the app refers to any more."""
+        queued = [entry for w in self._all_works() for entry in w._lw_book.queued.values()]
+        referenced = referenced_ids([self.root.state, list(self._in_flight_args.values()), queued])
+        released = self._payloads_seen - referenced
+        collect_garbage(referenced, released=released)
+        self._payloads_seen -= released
+
+    def _note_payloads(self, value) -> None:
+        self._payloads_seen |= referenced_ids(value)
+
     def shutdown(self) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_IGN)
-        self.runtime.shutdown(STOP_GRACE)
+        self.runtime.shutdown(STOP_GRACE)  # the fork server removes the folder it was given last
+        collect_garbage(set(), min_age=0)  # a payload folder given by LIGHTWORK_PAYLOAD_DIR is kept, emptied
         if self._delta_log is not None:
             self._delta_log.close()
 
@@ -125,7 +153,7 @@ class AppLoop:
             self._works.setdefault(work.name, work)
             return
         object.__setattr__(work, "_lw_backend", self)
-        work._lw_synced = {name: json_copy(getattr(work, name)) for name in work._lw_vars}
+        work._lw_synced = {name: to_json(getattr(work, name)) for name in work._lw_vars}
         self._works[work.name] = work
 
     def _work(self, name: str):
@@ -138,18 +166,17 @@ class AppLoop:
     def call_work(self, work, args: tuple, kwargs: dict):
         """`work.run(...)` in the flow: dispatch, wait for a blocking call, or return at once."""
         self._adopt(work)
-        args = list(args)
         for index, value in enumerate(args):
             check_json(f"{work.name}.run", f"<argument {index}>", value)
         for key, value in kwargs.items():
             check_json(f"{work.name}.run", key, value)
         book = work._lw_book
         unconsumed = book.unconsumed
-        decision, key = book.request(args, kwargs)
+        decision, key = book.request(to_json(list(args)), to_json(kwargs))
         if book.unconsumed != unconsumed:
             self.changed = True
         if decision is Decision.DISPATCH:
-            self._dispatch(work, key, args, kwargs)
+            self._dispatch(work, key, to_json(list(args)), to_json(kwargs))
             if work.parallel:
                 return None
         if decision is not Decision.RETURN:
@@ -157,15 +184,18 @@ class AppLoop:
         return None
 
     def _dispatch(self, work, key: str, args: list, kwargs: dict) -> None:
+        """Send call `key`; `args` and `kwargs` are already encoded (storage objects as references)."""
         work._lw_book.started(key)
         self._set_status(work, WorkStatus.PENDING)
         if work.name in self.stopping or not self.runtime.is_alive(work.name):
             self.stopping.discard(work.name)
             self.runtime.start(work)
         self.seq += 1
-        state = {name: json_copy(getattr(work, name)) for name in work._lw_vars}
-        work._lw_synced = json_copy(state)
+        state = {name: to_json(getattr(work, name)) for name in work._lw_vars}
+        work._lw_synced = to_json(state)
         work._lw_pending = dict.fromkeys(state, self.seq)
+        self._in_flight_args[work.name] = [args, kwargs]
+        self._note_payloads([args, kwargs])
         self.runtime.send(work.name, Call(key, args, kwargs, state, self.seq))
         self.changed = True
 
@@ -183,6 +213,7 @@ class AppLoop:
         book = work._lw_book
         if book.in_flight is not None:
             book.finished_call(book.in_flight, "stopped")
+            self._in_flight_args.pop(work.name, None)
         book.queued.clear()
         if work.status.stage != WorkStatus.STOPPED:
             self._set_status(work, WorkStatus.STOPPED, "stopped by the flow")
@@ -197,11 +228,11 @@ class AppLoop:
         synced = work._lw_synced
         delta: dict = {}
         for name in work._lw_vars:
-            value = getattr(work, name)
+            value = to_json(getattr(work, name))
             if name in synced and same(value, synced[name]):
                 continue
             compute_delta(synced.get(name), value, work._lw_path + ("vars", name), delta)
-            synced[name] = json_copy(value)
+            synced[name] = value
             if self.runtime.is_alive(work.name) and work.name not in self.stopping:
                 work._lw_pending[name] = self.seq + 1
         if not delta:
@@ -227,6 +258,7 @@ class AppLoop:
         if isinstance(message, Delta):
             if self._delta_log is not None and message.delta:
                 self._delta_log.write(json.dumps({"work": name, "delta": message.delta}) + "\n")
+            self._note_payloads(message.delta)
             self._apply_delta(work, message.delta)
         elif isinstance(message, Status):
             self._on_status(work, message)
@@ -241,8 +273,8 @@ class AppLoop:
             name = path[top]
             if name in work._lw_pending:
                 continue  # the flow wrote it since: the work has not seen that write yet
-            apply_change(view, kind, path[top:], value)
-            work._lw_synced[name] = json_copy(getattr(work, name))
+            apply_change(view, kind, path[top:], from_json(value))
+            work._lw_synced[name] = to_json(getattr(work, name))
             self.changed = True
 
     def _on_status(self, work, status: Status) -> None:
@@ -254,6 +286,7 @@ class AppLoop:
             self._set_status(work, stage)
             return
         book.finished_call(status.call_id, stage.value)
+        self._in_flight_args.pop(work.name, None)
         if stage == WorkStatus.SUCCEEDED:
             work._lw_num_successes += 1
         self._set_status(work, stage, status.message)
@@ -270,6 +303,7 @@ class AppLoop:
         book = work._lw_book
         if book.in_flight is not None:
             book.finished_call(book.in_flight, "failed")
+            self._in_flight_args.pop(work.name, None)
         message = f"the work's process exited unexpectedly (exit code {exited.returncode})"
         self._set_status(work, WorkStatus.FAILED, message)
         if work.raise_exception:

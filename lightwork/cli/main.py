@@ -22,8 +22,13 @@ def run(target: tuple) -> None:
         path = target[0]
     else:
         raise click.UsageError("expected `lightwork run APP_FILE` or `lightwork run app APP_FILE`")
+    import os
+
+    from ..storage.store import STORAGE_VARIABLE
     from .load import AppFileError, load_app
 
+    # Storage lives beside the app unless LIGHTWORK_STORAGE says otherwise; every process inherits this.
+    os.environ.setdefault(STORAGE_VARIABLE, os.path.join(os.path.dirname(os.path.abspath(path)), ".lightwork"))
     sys.stdout.reconfigure(line_buffering=True)
     try:
         app = load_app(path)
@@ -43,3 +48,12 @@ def run(target: tuple) -> None:
     from ..app.loop import run_app
 
     sys.exit(run_app(app))
+
+
+def _register_drive() -> None:
+    from .drive import drive
+
+    main.add_command(drive)
+
+
+_register_drive()

@@ -8,8 +8,10 @@ from typing import Any, Iterator
 
 def check_json(owner: str, name: str, value: Any) -> None:
     """Raise TypeError naming the attribute and the type when `value` is not JSON-serialisable."""
+    from .codec import to_json
+
     try:
-        json.dumps(value)
+        json.dumps(to_json(value))
     except (TypeError, ValueError) as exc:
         raise TypeError(
             f"{owner}.{name} = {type(value).__name__} value: state values must be JSON-serialisable ({exc})"
@@ -74,10 +76,14 @@ class Component(metaclass=_Sealing):
                 f"{type(self).__name__}.{name} was not defined in __init__: state attributes can only be "
                 f"added in __init__ (use a name starting with '_' for private values)"
             )
+        value = self._lw_convert(value)
         self._lw_check_value(name, value)
         if name not in self._lw_vars:
             self._lw_vars.append(name)
         object.__setattr__(self, name, value)
+
+    def _lw_convert(self, value: Any) -> Any:
+        return value
 
     def _lw_check_value(self, name: str, value: Any) -> None:
         check_json(type(self).__name__, name, value)
@@ -118,9 +124,9 @@ class Component(metaclass=_Sealing):
     @property
     def state_vars(self) -> dict:
         """The component's own state values (a copy)."""
-        from .delta import json_copy
+        from .delta import to_json
 
-        return {name: json_copy(getattr(self, name)) for name in self._lw_vars}
+        return {name: to_json(getattr(self, name)) for name in self._lw_vars}
 
     @property
     def state(self) -> dict:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, MutableMapping
 
+from .codec import TAG, to_json
+
 Path = tuple  # of str (dict keys) and int (list indexes)
 
 _SET_KINDS = ("values_changed", "type_changes")
@@ -59,15 +61,6 @@ def parse_path(text: str) -> Path:
     return tuple(keys)
 
 
-def json_copy(value: Any) -> Any:
-    """A deep copy of a JSON value; scalars are shared (they are immutable)."""
-    if isinstance(value, dict):
-        return {k: json_copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [json_copy(v) for v in value]
-    return value
-
-
 def same(a: Any, b: Any) -> bool:
     """Equal as JSON values: equal and of the same types (so 1, 1.0 and True differ)."""
     if a is b:
@@ -90,29 +83,29 @@ def compute_delta(old: Any, new: Any, path: Path = (), into: dict | None = None)
         out.setdefault("type_changes", {})[format_path(path)] = {
             "old_type": type(old).__name__,
             "new_type": type(new).__name__,
-            "new_value": json_copy(new),
+            "new_value": to_json(new),
         }
-    elif isinstance(new, dict):
+    elif isinstance(new, dict) and TAG not in new and TAG not in old:  # references change whole
         for key in old.keys() - new.keys():
-            out.setdefault("dictionary_item_removed", {})[format_path(path + (key,))] = json_copy(old[key])
+            out.setdefault("dictionary_item_removed", {})[format_path(path + (key,))] = to_json(old[key])
         for key, value in new.items():
             if key in old:
                 compute_delta(old[key], value, path + (key,), out)
             else:
-                out.setdefault("dictionary_item_added", {})[format_path(path + (key,))] = json_copy(value)
+                out.setdefault("dictionary_item_added", {})[format_path(path + (key,))] = to_json(value)
     elif isinstance(new, list) and len(old) == len(new):
         for index, (a, b) in enumerate(zip(old, new)):
             compute_delta(a, b, path + (index,), out)
     elif isinstance(new, list) and len(new) > len(old) and same(old, new[: len(old)]):
         added = out.setdefault("iterable_item_added", {})
         for index in range(len(old), len(new)):
-            added[format_path(path + (index,))] = json_copy(new[index])
+            added[format_path(path + (index,))] = to_json(new[index])
     elif isinstance(new, list) and len(new) < len(old) and same(new, old[: len(new)]):
         removed = out.setdefault("iterable_item_removed", {})
         for index in range(len(new), len(old)):
-            removed[format_path(path + (index,))] = json_copy(old[index])
+            removed[format_path(path + (index,))] = to_json(old[index])
     else:
-        out.setdefault("values_changed", {})[format_path(path)] = {"new_value": json_copy(new)}
+        out.setdefault("values_changed", {})[format_path(path)] = {"new_value": to_json(new)}
     return out
 
 
@@ -136,7 +129,7 @@ def iter_changes(delta: dict) -> Iterable[tuple[str, Path, Any]]:
 
 
 def apply_change(root: MutableMapping, kind: str, path: Path, value: Any) -> None:
-    """Apply one change from iter_changes to the tree `root` (a mapping at the top)."""
+    """Apply one change from iter_changes to the tree `root` (a mapping at the top); `value` is used as is."""
     if not path:
         raise ValueError("a delta cannot replace the root")
     parent = root
@@ -146,14 +139,14 @@ def apply_change(root: MutableMapping, kind: str, path: Path, value: Any) -> Non
     if kind.endswith("_removed"):
         del parent[key]
     elif kind == "iterable_item_added" and key == len(parent):
-        parent.append(json_copy(value))
+        parent.append(value)
     elif kind == "iterable_item_added":
-        parent.insert(key, json_copy(value))
+        parent.insert(key, value)
     else:
-        parent[key] = json_copy(value)
+        parent[key] = value
 
 
 def apply_delta(root: MutableMapping, delta: dict) -> None:
     """Apply a whole delta to `root` in place."""
     for kind, path, value in iter_changes(delta):
-        apply_change(root, kind, path, value)
+        apply_change(root, kind, path, to_json(value))

@@ -1,14 +1,14 @@
 """The app's state tree, and `pretty_state` in the seed's form."""
 from __future__ import annotations
 
-from .delta import json_copy
+from .delta import to_json
 
 
 def component_state(component) -> dict:
     """`{"vars": ..., "flows": ..., "works": ..., "structures": ...}` for a flow; works add their status."""
     from .structures import Structure
 
-    state = {"vars": {name: json_copy(getattr(component, name)) for name in component._lw_vars}}
+    state = {"vars": {name: to_json(getattr(component, name)) for name in component._lw_vars}}
     state.update(component._lw_extra_state())
     if component._lw_group == "flows":
         state.update(flows={}, works={}, structures={})

@@ -10,6 +10,7 @@ import gc
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import sys
@@ -18,7 +19,7 @@ PR_SET_PDEATHSIG = 1
 
 
 def die_with_parent() -> None:
-    """Ask Linux to SIGKILL this process when its parent ends (best effort elsewhere)."""
+    """Ask Linux to SIGKILL this process when its parent (the fork server) ends (best effort elsewhere)."""
     try:
         import ctypes
 
@@ -35,12 +36,10 @@ def send(sock: socket.socket, message: dict, fds: list | None = None) -> None:
         sock.send(data)
 
 
-def serve(control: socket.socket, works: dict, parent_pid: int) -> None:
-    """Fork a work process per `spawn` request until the control socket closes; then kill them all."""
+def serve(control: socket.socket, works: dict, cleanup: list) -> None:
+    """Fork a work process per `spawn` request until the control socket closes (the app ended, even by
+    SIGKILL); then kill the works and remove the `cleanup` folders."""
     os.setsid()  # a terminal's Ctrl+C reaches the app, which stops the works itself
-    die_with_parent()
-    if os.getppid() != parent_pid:
-        os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_write, False)
@@ -82,6 +81,13 @@ def serve(control: socket.socket, works: dict, parent_pid: int) -> None:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+    for pid in children:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+    for folder in cleanup:
+        shutil.rmtree(folder, ignore_errors=True)
     os._exit(0)
 
 

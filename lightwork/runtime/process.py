@@ -28,17 +28,19 @@ class _Handle:
 
 
 class ProcessRuntime(Runtime):
-    """Works as local processes. Create it before the app starts any thread: it forks the fork server."""
+    """Works as local processes. Create it before the app starts any thread: it forks the fork server.
 
-    def __init__(self, root) -> None:
+    `cleanup` folders are removed once every work has ended, even when the app process was killed.
+    """
+
+    def __init__(self, root, cleanup: tuple = ()) -> None:
         works = {w.name: w for w in root._lw_components() if w._lw_group == "works"}
         self._known = {id(w): name for name, w in works.items()}
         self._control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        parent = os.getpid()
         pid = os.fork()
         if pid == 0:
             self._control.close()
-            forkserver.serve(theirs, works, parent)
+            forkserver.serve(theirs, works, list(cleanup))
         theirs.close()
         self._server_pid = pid
         self._handles: dict[str, _Handle] = {}

@@ -14,7 +14,9 @@ import sys
 import threading
 import time
 
-from ..core.delta import apply_change, compute_delta, iter_changes, json_copy, same
+from ..core import context
+from ..core.codec import from_json, to_json
+from ..core.delta import apply_change, compute_delta, iter_changes, same
 from ..core.work import FLOW_ONLY_ATTRIBUTES
 from .protocol import Call, Connection, Delta, ErrorInfo, Status, Update
 
@@ -57,13 +59,14 @@ class WorkProcess:
     """Serves one work over `conn` until the flow goes away or the work is stopped."""
 
     def __init__(self, work, conn: Connection) -> None:
+        context.set_role(context.WORK)
         self.work = fast_copy(work)
         self.conn = conn
         self.names = list(self.work._lw_vars)
         self.prefix = tuple(self.work._lw_path) + ("vars",)
         self.owner = type(work).__name__
         self.lock = threading.Lock()
-        self.snapshot = {name: json_copy(getattr(self.work, name)) for name in self.names}
+        self.snapshot = {name: to_json(getattr(self.work, name)) for name in self.names}
         self.ack = 0
         self.calls: queue.SimpleQueue = queue.SimpleQueue()
         self.main_thread = threading.get_ident()
@@ -113,8 +116,8 @@ class WorkProcess:
     def _apply_values(self, values: dict) -> None:
         for name, value in values.items():
             if name in self.snapshot and not same(self.snapshot[name], value):
-                object.__setattr__(self.work, name, json_copy(value))
-                self.snapshot[name] = json_copy(value)
+                object.__setattr__(self.work, name, from_json(value))
+                self.snapshot[name] = value
 
     def _apply_update(self, delta: dict) -> None:
         top = len(self.prefix)
@@ -124,12 +127,12 @@ class WorkProcess:
                 continue
             name = path[top]
             if len(path) == top + 1:
-                object.__setattr__(self.work, name, json_copy(value))
+                object.__setattr__(self.work, name, from_json(value))
             else:
-                apply_change({name: getattr(self.work, name)}, kind, path[top:], value)
+                apply_change({name: getattr(self.work, name)}, kind, path[top:], from_json(value))
             touched.add(name)
         for name in touched:
-            self.snapshot[name] = json_copy(getattr(self.work, name))
+            self.snapshot[name] = to_json(getattr(self.work, name))
 
     def _publish(self) -> bool:
         """Send one delta with every change since the last one (caller holds the lock)."""
@@ -138,22 +141,35 @@ class WorkProcess:
             value = getattr(self.work, name)
             old = self.snapshot[name]
             if value is old and not isinstance(value, (list, dict)):
+                continue  # an unchanged scalar: the common case, kept cheap
+            if self.rejected.get(name, _MISSING) is value:
                 continue
-            if same(value, old) or self.rejected.get(name, _MISSING) is value:
-                continue
+            value = self._own_paths(name, value)
             try:
-                json.dumps(value)
+                new = to_json(value)
+                if same(new, old):
+                    continue
+                json.dumps(new)
             except (TypeError, ValueError) as exc:
                 self.rejected[name] = value
                 self._violate(TypeError, f"{self.owner}.{name} = {type(value).__name__} value: state values must be JSON-serialisable ({exc})")
                 continue
             self.rejected.pop(name, None)
-            compute_delta(old, value, self.prefix + (name,), delta)
-            self.snapshot[name] = json_copy(value)
+            compute_delta(old, new, self.prefix + (name,), delta)
+            self.snapshot[name] = new
         self._check_new_attributes()
         if delta:
             self.conn.send(Delta(self.ack, delta))
         return bool(delta)
+
+    def _own_paths(self, name: str, value):
+        """A `lit://` string becomes a Path of this work; a Path without an owner becomes this work's."""
+        if isinstance(value, str) and value.startswith("lit://") or getattr(value, "_lw_unowned", False):
+            from ..storage.path import Path
+
+            value = Path(str(value) if isinstance(value, str) else value, origin=self.work.name)
+            object.__setattr__(self.work, name, value)
+        return value
 
     def _check_new_attributes(self) -> None:
         # Counting referents does not touch __dict__, which would cost the object its fast layout.
@@ -185,7 +201,9 @@ class WorkProcess:
             try:
                 with self.lock:
                     self.in_user_code = True
-                self.work.run(*call.args, **call.kwargs)
+                args, kwargs = from_json(call.args), from_json(call.kwargs)
+                _prepare([args, kwargs])
+                self.work.run(*args, **kwargs)
             finally:
                 self._leave_user_code()
             with self.lock:
@@ -230,6 +248,18 @@ class WorkProcess:
             raise WorkStopped()
         _flush_output()
         os._exit(0)
+
+
+def _prepare(value) -> None:
+    """Let storage objects received as arguments get ready (a Path makes its file available)."""
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            _prepare(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _prepare(item)
+    elif hasattr(value, "_lw_prepare"):
+        value._lw_prepare()
 
 
 def _flush_output() -> None:

@@ -64,3 +64,9 @@ def test_bad_paths_raise_value_error(text):
 def test_unknown_delta_kind_is_refused():
     with pytest.raises(ValueError, match="unknown delta kind"):
         apply_delta({}, {"set_item_added": {"root['a']": 1}})
+
+
+def test_storage_references_change_as_a_whole():
+    old = {"p": {"__lightwork__": "payload", "id": "a", "size": 1, "type": "int"}}
+    new = {"p": {"__lightwork__": "payload", "id": "b", "size": 1, "type": "int"}}
+    assert compute_delta(old, new) == {"values_changed": {"root['p']": {"new_value": new["p"]}}}

@@ -1,0 +1,10 @@
+"""Which side of an app this process is: the flow's process, a work's process, or neither (plain Python)."""
+from __future__ import annotations
+
+FLOW, WORK = "flow", "work"
+role: str | None = None
+
+
+def set_role(new_role: str | None) -> None:
+    global role
+    role = new_role

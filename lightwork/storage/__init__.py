@@ -1,0 +1,6 @@
+"""Passing objects (Payload), shared folders (Drive) and file references (Path) between components."""
+from .drive import Drive
+from .path import Path
+from .payload import Payload
+
+__all__ = ["Drive", "Path", "Payload"]

@@ -1,0 +1,202 @@
+"""Payload: a Python object that is not JSON, carried in state and call arguments by reference (seed 003).
+
+The object is pickled once (cloudpickle, protocol 5) into a file whose out-of-band buffers (numpy arrays,
+pandas columns...) are stored raw and 64-byte aligned. A receiving work maps the file copy-on-write and
+unpickles from the mapping, so a large array moves with one write and no read copy, and the receiver gets a
+private copy it may change. In state and deltas a payload is `{"__lightwork__": "payload", "id", "size",
+"type"}`; its file is removed once nothing in the app refers to it, and the folder when the app ends.
+"""
+from __future__ import annotations
+
+import atexit
+import mmap
+import os
+import pickle
+import shutil
+import struct
+import tempfile
+import time
+import uuid
+
+from ..core.codec import TAG, register
+
+PAYLOAD_VARIABLE = "LIGHTWORK_PAYLOAD_DIR"  # set by the app for every process it starts
+SUFFIX = ".lwp"
+_MAGIC = b"LWP1"
+_ALIGN = 64
+_HEAD = struct.Struct("<4sIQ")  # magic, number of buffers, pickle length
+_fallback_dir: str | None = None
+
+
+def payload_dir() -> str:
+    """The folder of this app's payload files (a private temporary one outside an app)."""
+    global _fallback_dir
+    folder = os.environ.get(PAYLOAD_VARIABLE)
+    if folder:
+        return folder
+    if _fallback_dir is None:
+        _fallback_dir = tempfile.mkdtemp(prefix="lightwork-payloads-")
+        atexit.register(shutil.rmtree, _fallback_dir, True)
+    return _fallback_dir
+
+
+def new_payload_dir() -> str:
+    """A fresh folder for one app run: in /dev/shm (memory) when there is one, else the temp folder."""
+    base = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    return tempfile.mkdtemp(prefix="lightwork-payloads-", dir=base)
+
+
+def _padding(offset: int) -> int:
+    return -offset % _ALIGN
+
+
+def write_payload(path: str, obj) -> int:
+    """Pickle `obj` into the file `path` (written whole, then renamed into place); return its size in bytes."""
+    import cloudpickle
+
+    buffers: list = []
+    data = cloudpickle.dumps(obj, protocol=5, buffer_callback=buffers.append)
+    raws = [buffer.raw() for buffer in buffers]
+    header = _HEAD.pack(_MAGIC, len(raws), len(data)) + b"".join(struct.pack("<Q", r.nbytes) for r in raws)
+    chunks, offset = [], 0
+    for chunk in [header, data, *raws]:
+        gap = _padding(offset)
+        if gap:
+            chunks.append(b"\0" * gap)
+        chunks.append(chunk)
+        offset += gap + memoryview(chunk).nbytes
+    temp = f"{path}.{uuid.uuid4().hex}.tmp"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        for chunk in chunks:
+            view = memoryview(chunk).cast("B")
+            while view:
+                view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+    os.replace(temp, path)
+    return offset
+
+
+def map_payload(path: str) -> tuple:
+    """Map a payload file copy-on-write; return (pickle bytes, [buffers]) ready for `pickle.loads`."""
+    with open(path, "rb") as handle:
+        mapping = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_COPY)
+    view = memoryview(mapping)
+    magic, count, size = _HEAD.unpack_from(view)
+    if magic != _MAGIC:
+        raise ValueError(f"{path} is not a lightwork payload file")
+    lengths = struct.unpack_from(f"<{count}Q", view, _HEAD.size)
+    offset = _HEAD.size + 8 * count
+    offset += _padding(offset)
+    data = view[offset : offset + size]
+    offset += size
+    buffers = []
+    for length in lengths:
+        offset += _padding(offset)
+        buffers.append(view[offset : offset + length])
+        offset += length
+    return data, buffers
+
+
+@register("payload")
+class Payload:
+    """Wraps any picklable object; `.value` gives it back (a copy, in another process)."""
+
+    def __init__(self, value) -> None:
+        self._value, self._loaded, self._mapped = value, True, None
+        self._id = uuid.uuid4().hex
+        self._size: int | None = None
+        self._type = type(value).__name__
+        if os.environ.get(PAYLOAD_VARIABLE):
+            self._save()  # inside an app the object is captured now: later changes to it are not sent
+
+    @property
+    def value(self):
+        """The object (loaded on first use when this payload came from another process)."""
+        if not self._loaded:
+            data, buffers = self._mapped or map_payload(self._path())
+            self._value, self._loaded, self._mapped = pickle.loads(data, buffers=buffers), True, None
+        return self._value
+
+    @property
+    def id(self) -> str:
+        return self._id
+
+    @property
+    def size(self) -> int | None:
+        """Bytes of the stored form, once stored."""
+        return self._size
+
+    def _path(self) -> str:
+        return os.path.join(payload_dir(), self._id + SUFFIX)
+
+    def _save(self) -> None:
+        if self._size is None:
+            self._size = write_payload(self._path(), self._value)
+
+    def _lw_encode(self) -> dict:
+        self._save()
+        return {TAG: "payload", "id": self._id, "size": self._size, "type": self._type}
+
+    @classmethod
+    def _lw_decode(cls, reference: dict) -> "Payload":
+        payload = object.__new__(cls)
+        payload._id, payload._size, payload._type = reference["id"], reference["size"], reference["type"]
+        payload._value, payload._loaded, payload._mapped = None, False, None
+        try:  # mapping reads nothing yet, but keeps the data even after the app lets go of the file
+            payload._mapped = map_payload(payload._path())
+        except FileNotFoundError:
+            pass
+        return payload
+
+    def __reduce__(self):
+        return (Payload._lw_decode, (self._lw_encode(),))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Payload) and other._id == self._id
+
+    def __hash__(self) -> int:
+        return hash(self._id)
+
+    def __repr__(self) -> str:
+        return f"Payload({self._type}, id={self._id[:8]}, size={self._size})"
+
+
+def referenced_ids(value) -> set:
+    """Ids of the payloads referenced anywhere in a JSON value."""
+    found: set = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get(TAG) == "payload":
+                found.add(item["id"])
+            else:
+                stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def collect_garbage(referenced: set, released: set = frozenset(), min_age: float = 60.0, folder: str | None = None) -> int:
+    """Remove payload files not `referenced`: at once when `released` (referenced before, so published), else
+    when older than `min_age` seconds (made but never published). Return how many were removed."""
+    folder = folder or payload_dir()
+    removed, now = 0, time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return 0
+    for entry in entries:
+        name = entry.name
+        stem = name.split(".", 1)[0]
+        if stem in referenced:
+            continue
+        try:
+            if stem in released or now - entry.stat().st_mtime >= min_age:
+                os.unlink(entry.path)
+                removed += 1
+        except FileNotFoundError:
+            continue
+    return removed

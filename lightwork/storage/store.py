@@ -1,0 +1,159 @@
+"""Files under one storage root, a URL served by fsspec: a local folder by default, S3 and others by URL.
+
+Paths given to a Store are relative, use '/' and may not leave the root (no '..', no absolute paths, no
+symlinks pointing out). Writes are atomic: a reader sees the old file or the new one, never a partial one.
+"""
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import shutil
+import uuid
+
+STORAGE_VARIABLE = "LIGHTWORK_STORAGE"  # the root URL, e.g. s3://bucket/prefix; default: ./.lightwork
+OPTIONS_VARIABLE = "LIGHTWORK_STORAGE_OPTIONS"  # JSON object of fsspec options for that URL
+TEMP_PREFIX = ".lw-tmp-"
+
+
+def storage_url() -> str:
+    return os.environ.get(STORAGE_VARIABLE) or os.path.abspath(".lightwork")
+
+
+def check_relative(path, what: str = "path", allow_root: bool = False) -> str:
+    """The normalised form of a relative path; ValueError naming it if it is absolute or contains '..'."""
+    text = os.fspath(path) if isinstance(path, os.PathLike) else path
+    if not isinstance(text, str):
+        raise TypeError(f"{what} must be a string, not {type(path).__name__}")
+    if not text or "\0" in text:
+        raise ValueError(f"{what} {text!r} is empty or contains a NUL character")
+    if text.startswith(("/", "\\")) or (len(text) > 1 and text[1] == ":"):
+        raise ValueError(f"{what} {text!r} is absolute; use a path relative to the drive")
+    parts = text.replace("\\", "/").split("/")
+    if ".." in parts:
+        raise ValueError(f"{what} {text!r} contains '..'")
+    normal = posixpath.normpath("/".join(parts))
+    if normal == "." and not allow_root:
+        raise ValueError(f"{what} {text!r} names the drive itself, not a file or folder in it")
+    if any(part.startswith(TEMP_PREFIX) for part in normal.split("/")):
+        raise ValueError(f"{what} {text!r} uses the reserved prefix {TEMP_PREFIX!r}")
+    return normal
+
+
+class Store:
+    """Relative paths under `url` on an fsspec filesystem, with atomic writes and containment checks."""
+
+    def __init__(self, url: str | None = None, **options) -> None:
+        import fsspec
+        from fsspec.implementations.local import LocalFileSystem
+
+        self.url = url or storage_url()
+        if not options and os.environ.get(OPTIONS_VARIABLE):
+            options = json.loads(os.environ[OPTIONS_VARIABLE])
+        self.fs, root = fsspec.core.url_to_fs(self.url, **options)
+        self.local = isinstance(self.fs, LocalFileSystem)
+        self.root = os.path.realpath(root) if self.local else root.rstrip("/")
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r})"
+
+    def full(self, path: str) -> str:
+        """The backend path of a relative path; ValueError if it resolves outside the root."""
+        if path in ("", "."):
+            return self.root
+        full = posixpath.join(self.root, path)
+        if self.local:
+            resolved = os.path.realpath(full)
+            if resolved != self.root and not resolved.startswith(self.root + os.sep):
+                raise ValueError(f"path {path!r} resolves outside the storage root (through a symbolic link)")
+        return full
+
+    # -- reading -------------------------------------------------------------------------------------------
+    def _fresh(self, path: str) -> str:
+        """The backend path, with any listing this process cached dropped: other processes write too."""
+        full = self.full(path)
+        if not self.local:
+            self.fs.invalidate_cache(full)
+        return full
+
+    def exists(self, path: str) -> bool:
+        return self.fs.exists(self._fresh(path))
+
+    def isdir(self, path: str) -> bool:
+        return self.fs.isdir(self._fresh(path))
+
+    def list(self, path: str = ".") -> list[str]:
+        """Entries directly under `path` as paths relative to the root, sorted; [] when there is nothing."""
+        full = self._fresh(path)
+        if self.local:
+            try:
+                names = [e.name for e in os.scandir(full)]
+            except NotADirectoryError:
+                return [path]
+            except FileNotFoundError:
+                return []
+        else:
+            if not self.fs.exists(full):
+                return []
+            if not self.fs.isdir(full):
+                return [path]
+            names = [posixpath.basename(p.rstrip("/")) for p in self.fs.ls(full, detail=False)]
+        prefix = "" if path in ("", ".") else path + "/"
+        return sorted(prefix + n for n in names if not n.startswith(TEMP_PREFIX))
+
+    def walk_files(self, path: str) -> list[str]:
+        """Every file at or below `path`, relative to the root."""
+        full = self._fresh(path)
+        if not self.fs.isdir(full):
+            return [path] if self.fs.exists(full) else []
+        found = []
+        for entry in self.list(path):
+            found.extend(self.walk_files(entry))
+        return found
+
+    def get_file(self, path: str, local: str) -> None:
+        """Copy the stored file to the local path `local` atomically; FileNotFoundError if it is not stored."""
+        full = self._fresh(path)
+        if not self.fs.isfile(full):
+            raise FileNotFoundError(f"{path!r} is not in {self.url}")
+        folder = os.path.dirname(os.path.abspath(local))
+        os.makedirs(folder, exist_ok=True)
+        temp = os.path.join(folder, f"{TEMP_PREFIX}{uuid.uuid4().hex}")
+        try:
+            if self.local:
+                shutil.copyfile(full, temp)
+            else:
+                self.fs.get_file(full, temp)
+            os.replace(temp, local)
+        finally:
+            if os.path.exists(temp):
+                os.unlink(temp)
+
+    def read_bytes(self, path: str) -> bytes:
+        return self.fs.cat_file(self.full(path))
+
+    # -- writing -------------------------------------------------------------------------------------------
+    def put_file(self, local: str, path: str) -> None:
+        """Store the local file `local` at `path` atomically (concurrent puts: one complete version wins)."""
+        full = self.full(path)
+        if self.local:
+            folder = os.path.dirname(full)
+            os.makedirs(folder, exist_ok=True)
+            temp = os.path.join(folder, f"{TEMP_PREFIX}{uuid.uuid4().hex}")
+            try:
+                shutil.copyfile(local, temp)
+                os.replace(temp, full)
+            finally:
+                if os.path.exists(temp):
+                    os.unlink(temp)
+        else:  # object stores and fsspec's memory filesystem publish a file whole when it is closed
+            self.fs.put_file(local, full)
+
+    def delete(self, path: str) -> None:
+        full = self._fresh(path)
+        if not self.fs.exists(full):
+            raise FileNotFoundError(f"{path!r} is not in {self.url}")
+        if self.local and os.path.islink(full):
+            os.unlink(full)
+        else:
+            self.fs.rm(full, recursive=True)
