@@ -138,10 +138,15 @@ class Store:
         full = self.full(path)
         if self.local:
             folder = os.path.dirname(full)
-            os.makedirs(folder, exist_ok=True)
             temp = os.path.join(folder, f"{TEMP_PREFIX}{uuid.uuid4().hex}")
             try:
-                shutil.copyfile(local, temp)
+                try:
+                    shutil.copyfile(local, temp)
+                except FileNotFoundError:  # the folder is new (checked after, not before: most are not)
+                    if not os.path.exists(local):
+                        raise
+                    os.makedirs(folder, exist_ok=True)
+                    shutil.copyfile(local, temp)
                 os.replace(temp, full)
             finally:
                 if os.path.exists(temp):
