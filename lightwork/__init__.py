@@ -1,5 +1,5 @@
 """lightwork: run apps of cooperating components (the Lightning App API), fast and locally or on Ray."""
-from . import structures
+from . import storage, structures
 from .app.app import LightningApp
 from .core import CloudCompute, LightningFlow, LightningWork, WorkStatus, pretty_state
 
@@ -12,5 +12,6 @@ __all__ = [
     "LightningWork",
     "WorkStatus",
     "pretty_state",
+    "storage",
     "structures",
 ]

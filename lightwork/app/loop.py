@@ -19,7 +19,7 @@ from ..core.delta import apply_change, compute_delta, iter_changes, same
 from ..core.flow import AppStop
 from ..core.status import StatusInfo, WorkStatus, check_transition
 from ..runtime.protocol import Call, Delta, ErrorInfo, Exited, Status, Update
-from ..storage.payload import collect_garbage, referenced_ids
+from ..storage.payload import PAYLOAD_VARIABLE, collect_garbage, new_payload_dir, referenced_ids
 
 HEARTBEAT = 1.0  # seconds: re-run an idle flow this often (flows may wait on the clock)
 PAYLOAD_GC_INTERVAL = 0.25  # seconds between removals of payload files nothing refers to
@@ -48,14 +48,13 @@ class AppLoop:
 
     def __init__(self, app, runtime_factory=None) -> None:
         from ..runtime.process import ProcessRuntime
-        from ..storage import payload
 
         context.set_role(context.FLOW)
         self.app = app
         self.root = app.root
         self._payload_dir = None
-        if not os.environ.get(payload.PAYLOAD_VARIABLE):
-            self._payload_dir = os.environ[payload.PAYLOAD_VARIABLE] = payload.new_payload_dir()
+        if not os.environ.get(PAYLOAD_VARIABLE):
+            self._payload_dir = os.environ[PAYLOAD_VARIABLE] = new_payload_dir()
         self._in_flight_args: dict = {}  # work name -> encoded arguments of its running call
         self._payloads_seen: set = set()  # ids of every payload that reached the app and is not removed yet
         cleanup = (self._payload_dir,) if self._payload_dir else ()
@@ -170,13 +169,14 @@ class AppLoop:
             check_json(f"{work.name}.run", f"<argument {index}>", value)
         for key, value in kwargs.items():
             check_json(f"{work.name}.run", key, value)
+        args, kwargs = to_json(list(args)), to_json(kwargs)
         book = work._lw_book
         unconsumed = book.unconsumed
-        decision, key = book.request(to_json(list(args)), to_json(kwargs))
+        decision, key = book.request(args, kwargs)
         if book.unconsumed != unconsumed:
             self.changed = True
         if decision is Decision.DISPATCH:
-            self._dispatch(work, key, to_json(list(args)), to_json(kwargs))
+            self._dispatch(work, key, args, kwargs)
             if work.parallel:
                 return None
         if decision is not Decision.RETURN:
@@ -227,20 +227,21 @@ class AppLoop:
         """Send what the flow changed in a work's state since the last sync (in place changes included)."""
         synced = work._lw_synced
         delta: dict = {}
+        written = []
         for name in work._lw_vars:
             value = to_json(getattr(work, name))
             if name in synced and same(value, synced[name]):
                 continue
             compute_delta(synced.get(name), value, work._lw_path + ("vars", name), delta)
             synced[name] = value
-            if self.runtime.is_alive(work.name) and work.name not in self.stopping:
-                work._lw_pending[name] = self.seq + 1
-        if not delta:
+            written.append(name)
+        if not written:
             return
         self.changed = True
         if self.runtime.is_alive(work.name) and work.name not in self.stopping:
             self.seq += 1
-            self.runtime.send(work.name, Update(self.seq, delta))
+            work._lw_pending.update(dict.fromkeys(written, self.seq))
+            self.runtime.send(work.name, Update(self.seq, delta))  # else the next Call carries the state
 
     # -- messages from works -------------------------------------------------------------------------------
     def _handle(self, name: str, message) -> None:

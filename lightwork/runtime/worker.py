@@ -201,9 +201,7 @@ class WorkProcess:
             try:
                 with self.lock:
                     self.in_user_code = True
-                args, kwargs = from_json(call.args), from_json(call.kwargs)
-                _prepare([args, kwargs])
-                self.work.run(*args, **kwargs)
+                self.work.run(*from_json(call.args), **from_json(call.kwargs))
             finally:
                 self._leave_user_code()
             with self.lock:
@@ -248,18 +246,6 @@ class WorkProcess:
             raise WorkStopped()
         _flush_output()
         os._exit(0)
-
-
-def _prepare(value) -> None:
-    """Let storage objects received as arguments get ready (a Path makes its file available)."""
-    if isinstance(value, (list, tuple)):
-        for item in value:
-            _prepare(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            _prepare(item)
-    elif hasattr(value, "_lw_prepare"):
-        value._lw_prepare()
 
 
 def _flush_output() -> None:

@@ -61,11 +61,6 @@ class Path(_BASE):
             owner = f" (owned by {self._origin})" if self._origin else ""
             raise FileNotFoundError(f"{PROTOCOL}{self}{owner} does not exist")
 
-    def _lw_prepare(self) -> None:
-        """Called in a work before run() receives this path."""
-        if self.exists_remote():
-            self.get()
-
     def _lw_encode(self) -> dict:
         return {TAG: "path", "path": PROTOCOL + str(self), "origin": self._origin}
 

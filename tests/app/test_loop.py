@@ -1,33 +1,12 @@
 """The event loop's semantics, each through a real `lightwork run` process."""
 import json
+from pathlib import Path
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def test_issue_counter_app_prints_the_final_count_and_exits_0(lightwork):
-    run = lightwork(
-        """
-        import lightwork as L
-
-        class WorkCounter(L.LightningWork):
-            def __init__(self):
-                super().__init__(parallel=True)
-                self.counter = 0
-            def run(self):
-                for _ in range(int(10e6)):
-                    self.counter += 1
-
-        class Flow(L.LightningFlow):
-            def __init__(self):
-                super().__init__()
-                self.w = WorkCounter()
-            def run(self):
-                self.w.run()
-                print(self.w.counter)
-                if self.w.has_succeeded:
-                    self.stop("done")
-
-        app = L.LightningApp(Flow())
-        """
-    )
+def test_readme_counter_example_prints_the_final_count_and_exits_0(lightwork):
+    run = lightwork(["run", str(EXAMPLES / "counter" / "app.py")])
     assert run.wait() == 0, run.stderr
     counts = [int(line) for line in run.stdout_lines if line.isdigit()]
     assert counts[-1] == 10_000_000
