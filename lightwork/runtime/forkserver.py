@@ -40,6 +40,7 @@ def serve(control: socket.socket, works: dict, cleanup: list) -> None:
     """Fork a work process per `spawn` request until the control socket closes (the app ended, even by
     SIGKILL); then kill the works and remove the `cleanup` folders."""
     os.setsid()  # a terminal's Ctrl+C reaches the app, which stops the works itself
+    from . import output, protocol, worker  # noqa: F401 - imported once here, shared by every work
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_write, False)

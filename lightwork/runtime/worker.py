@@ -23,6 +23,7 @@ from .protocol import Call, Connection, Delta, ErrorInfo, Status, Update
 FAST_POLL = 0.001  # seconds between polls while the state is changing
 SLOW_POLL = 0.004  # ... and after QUIET seconds without a change
 QUIET = 0.1
+POLL_SHARE = 0.1  # at most this share of the time goes to polling (large containers in state cost more)
 
 
 class WorkStopped(BaseException):
@@ -104,13 +105,15 @@ class WorkProcess:
                         self.conn.send(Delta(self.ack, {}))
 
     def _publish_forever(self) -> None:
-        last_change = 0.0
+        last_change = cost = 0.0
         while True:
-            now = time.monotonic()
-            time.sleep(FAST_POLL if now - last_change < QUIET else SLOW_POLL)
+            interval = FAST_POLL if time.monotonic() - last_change < QUIET else SLOW_POLL
+            time.sleep(max(interval, cost / POLL_SHARE))
+            started = time.monotonic()
             with self.lock:
                 if self._publish():
                     last_change = time.monotonic()
+            cost = time.monotonic() - started
 
     # -- state ---------------------------------------------------------------------------------------------
     def _apply_values(self, values: dict) -> None:
