@@ -16,16 +16,33 @@ import socket
 import sys
 
 PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
 
 
-def die_with_parent() -> None:
-    """Ask Linux to SIGKILL this process when its parent (the fork server) ends (best effort elsewhere)."""
+def _prctl(option: int, value: int) -> None:
+    """Linux prctl(2); does nothing where it is not available."""
     try:
         import ctypes
 
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
     except (OSError, AttributeError):
         pass
+
+
+def die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent (the fork server) ends."""
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _signal_group(pid: int, signum: int) -> None:
+    """Signal a work and the processes it started (its process group)."""
+    try:
+        os.killpg(pid, signum)
+    except (ProcessLookupError, PermissionError):
+        try:
+            os.kill(pid, signum)
+        except ProcessLookupError:
+            pass
 
 
 def send(sock: socket.socket, message: dict, fds: list | None = None) -> None:
@@ -40,6 +57,7 @@ def serve(control: socket.socket, works: dict, cleanup: list) -> None:
     """Fork a work process per `spawn` request until the control socket closes (the app ended, even by
     SIGKILL); then kill the works and remove the `cleanup` folders."""
     os.setsid()  # a terminal's Ctrl+C reaches the app, which stops the works itself
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)  # processes a work started and left stay below us, to be ended
     from . import output, protocol, worker  # noqa: F401 - imported once here, shared by every work
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     wake_read, wake_write = os.pipe()
@@ -73,23 +91,41 @@ def serve(control: socket.socket, works: dict, cleanup: list) -> None:
                 children[pid] = request["name"]
                 send(control, {"op": "spawned", "name": request["name"], "pid": pid})
             elif request["op"] == "signal" and request["pid"] in children:
-                try:
-                    os.kill(request["pid"], request["signal"])
-                except ProcessLookupError:
-                    pass
+                _signal_group(request["pid"], request["signal"])
     for pid in children:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    for pid in children:
-        try:
-            os.waitpid(pid, 0)
-        except ChildProcessError:
-            pass
+        _signal_group(pid, signal.SIGKILL)
+    _end_descendants()
     for folder in cleanup:
         shutil.rmtree(folder, ignore_errors=True)
     os._exit(0)
+
+
+def _end_descendants() -> None:
+    """Kill and reap every process left below this one (works, and what they started), then return."""
+    import time
+
+    deadline = time.monotonic() + 2.0
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return  # nothing left below us
+        if pid == 0:
+            for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+                if entry.isdigit() and _parent_of(int(entry)) == os.getpid():
+                    try:
+                        os.kill(int(entry), signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+            time.sleep(0.005)
+
+
+def _parent_of(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return int(stat.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _reap(control: socket.socket, children: dict) -> None:
@@ -113,7 +149,11 @@ def _run_work(request: dict, fd: int, works: dict) -> None:
         for signum in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        os.setpgid(0, 0)  # its own group, so stopping it also stops what it started
         die_with_parent()
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)  # works do not read the terminal: the app's user types to the app
+        os.close(devnull)
         from .output import PrefixedLines
         from .protocol import Connection
         from .worker import WorkProcess

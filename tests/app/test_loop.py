@@ -1,5 +1,6 @@
 """The event loop's semantics, each through a real `lightwork run` process."""
 import json
+import signal
 from pathlib import Path
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -556,3 +557,45 @@ def test_structures_and_works_created_while_running(lightwork):
     )
     assert run.wait() == 0, run.stderr
     assert "[('root.dynamic.x', 25), ('root.fixed.0', 4), ('root.fixed.1', 9), ('root.inner.w', 49)]" in run.stdout
+
+
+def test_start_queued_calls_and_uncached_parallel_calls(lightwork):
+    run = lightwork(
+        """
+        import os, time
+        import lightwork as L
+
+        class Recorder(L.LightningWork):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                self.calls = []
+                self.pid = 0
+            def run(self, tag=""):
+                self.pid = os.getpid()
+                time.sleep(0.05)
+                self.calls = self.calls + [tag]
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.queued = Recorder(parallel=True)
+                self.again = Recorder(parallel=True, cache_calls=False)
+                self.early = Recorder()
+                self._said = False
+            def run(self):
+                self.early.start()  # the process is up before any call
+                for tag in ("a", "b", "c"):
+                    self.queued.run(tag)  # parallel: b and c wait for a, in order
+                self.again.run()
+                if len(self.again.calls) >= 3 and self.queued.calls == ["a", "b", "c"] and not self._said:
+                    self._said = True
+                    print("queued", self.queued.calls, "again", len(self.again.calls) >= 3, "early", self.early.status.stage)
+
+        app = L.LightningApp(F())
+        """
+    )
+    run.wait_line("queued")
+    assert run.stdout_lines == ["queued ['a', 'b', 'c'] again True early not_started"]
+    assert len(run.processes()) == 5  # the app, the fork server, and three works: `early` runs uncalled
+    run.signal(signal.SIGINT)
+    assert run.wait() == 130

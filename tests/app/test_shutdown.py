@@ -115,3 +115,73 @@ def test_idle_app_sleeps(lightwork):
     assert used < 0.5, f"idle app used {used:.2f} s of CPU in 2 s"
     run.signal(signal.SIGINT)
     assert run.wait() == 130
+
+
+STARTS_PROCESSES = """
+import subprocess, time
+import lightwork as L
+
+class Spawner(L.LightningWork):
+    def __init__(self):
+        super().__init__(parallel=True)
+        self.started = False
+    def run(self):
+        subprocess.Popen(["sleep", "1000"])
+        subprocess.Popen(["sh", "-c", "sleep 1001 & sleep 1002"])  # a grandchild the work never sees
+        self.started = True
+        time.sleep(1000)
+
+class F(L.LightningFlow):
+    def __init__(self):
+        super().__init__()
+        self.w = Spawner()
+    def run(self):
+        self.w.run()
+        if self.w.started:
+            print("started")
+
+app = L.LightningApp(F())
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGKILL])
+def test_processes_a_work_started_end_with_the_app(lightwork, signum):
+    run = lightwork(STARTS_PROCESSES)
+    run.wait_line("started")
+    deadline = time.monotonic() + 10
+    while len(run.processes()) < 7 and time.monotonic() < deadline:  # app, fork server, work, 4 of its own
+        time.sleep(0.05)
+    assert len(run.processes()) == 7
+    run.signal(signum)
+    run.wait(timeout=10)
+    assert run.leftovers() == []
+
+
+def test_a_work_process_that_dies_fails_the_work(lightwork):
+    run = lightwork(
+        """
+        import os
+        import lightwork as L
+
+        class Crasher(L.LightningWork):
+            def __init__(self, raise_exception):
+                super().__init__(raise_exception=raise_exception)
+            def run(self):
+                os._exit(7)
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.soft = Crasher(False)
+                self.hard = Crasher(True)
+            def run(self):
+                self.soft.run()
+                print("soft:", self.soft.status.stage, self.soft.status.message)
+                self.hard.run()
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 1
+    assert "soft: failed the work's process exited unexpectedly (exit code 7)" in run.stdout_lines
+    assert "work root.hard failed" in run.stderr and "exit code 7" in run.stderr

@@ -92,3 +92,9 @@ def test_unpicklable_value_raises_when_made():
 
     with pytest.raises(TypeError):
         Payload(threading.Lock())
+
+
+def test_the_flow_unpickles_only_when_it_reads_value():
+    received = from_json(to_json(Payload({"big": "object"})))  # as the flow receives it in a delta
+    assert received._loaded is False
+    assert received.value == {"big": "object"} and received._loaded is True
