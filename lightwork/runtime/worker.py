@@ -95,13 +95,17 @@ class WorkProcess:
                 os._exit(0)
             for message in messages:
                 with self.lock:
+                    try:
+                        if isinstance(message, Call):
+                            self._apply_values(message.state)
+                        elif isinstance(message, Update):
+                            self._apply_update(message.delta)
+                    except Exception as exc:  # a bad message must not stop the receiver: report it
+                        self._violate(RuntimeError, f"lightwork could not apply the app's {type(message).__name__}: {exc!r}")
+                    self.ack = message.seq
                     if isinstance(message, Call):
-                        self._apply_values(message.state)
-                        self.ack = message.seq
                         self.calls.put(message)
-                    elif isinstance(message, Update):
-                        self._apply_update(message.delta)
-                        self.ack = message.seq
+                    else:
                         self.conn.send(Delta(self.ack, {}))
 
     def _publish_forever(self) -> None:
@@ -111,8 +115,11 @@ class WorkProcess:
             time.sleep(max(interval, cost / POLL_SHARE))
             started = time.monotonic()
             with self.lock:
-                if self._publish():
-                    last_change = time.monotonic()
+                try:
+                    if self._publish():
+                        last_change = time.monotonic()
+                except Exception as exc:  # never stop publishing silently: fail the work's code instead
+                    self._violate(RuntimeError, f"lightwork could not publish the work's state: {exc!r}")
             cost = time.monotonic() - started
 
     # -- state ---------------------------------------------------------------------------------------------
@@ -141,8 +148,13 @@ class WorkProcess:
         """Send one delta with every change since the last one (caller holds the lock)."""
         delta: dict = {}
         for name in self.names:
-            value = getattr(self.work, name)
+            value = getattr(self.work, name, _MISSING)
             old = self.snapshot[name]
+            if value is _MISSING:
+                if self.rejected.get(name) is not _MISSING:
+                    self.rejected[name] = _MISSING
+                    self._violate(AttributeError, f"{self.owner}.{name} was deleted: state attributes cannot be deleted")
+                continue
             if value is old and not isinstance(value, (list, dict)):
                 continue  # an unchanged scalar: the common case, kept cheap
             if self.rejected.get(name, _MISSING) is value:
@@ -203,6 +215,9 @@ class WorkProcess:
         try:
             try:
                 with self.lock:
+                    early, self.violation, self.undelivered = self.violation, None, None
+                    if early is not None:  # found before this call began (its state could not be applied)
+                        raise early
                     self.in_user_code = True
                 self.work.run(*from_json(call.args), **from_json(call.kwargs))
             finally:

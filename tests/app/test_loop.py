@@ -599,3 +599,34 @@ def test_start_queued_calls_and_uncached_parallel_calls(lightwork):
     assert len(run.processes()) == 5  # the app, the fork server, and three works: `early` runs uncalled
     run.signal(signal.SIGINT)
     assert run.wait() == 130
+
+
+def test_work_deleting_a_state_attribute_fails(lightwork):
+    run = lightwork(
+        """
+        import time
+        import lightwork as L
+
+        class W(L.LightningWork):
+            def __init__(self):
+                super().__init__()
+                self.counter = 0
+                self.name_tag = "x"
+            def run(self):
+                del self.name_tag
+                while True:
+                    self.counter += 1
+                    time.sleep(0.001)
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = W()
+            def run(self):
+                self.w.run()
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 1
+    assert "AttributeError: W.name_tag was deleted: state attributes cannot be deleted" in run.stderr
