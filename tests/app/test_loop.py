@@ -220,12 +220,15 @@ def test_status_goes_through_pending_running_succeeded_with_timestamps(lightwork
                 self.w = W()
                 self.stages = []
                 self.times = []
-            def run(self):
+            def record(self):
                 stage = str(self.w.status.stage)
                 if not self.stages or self.stages[-1] != stage:
                     self.stages.append(stage)
                     self.times.append(self.w.status.timestamp)
+            def run(self):
+                self.record()
                 self.w.run()
+                self.record()  # a dispatch makes the work pending at once
                 if self.w.has_succeeded:
                     print(self.stages, self.times == sorted(self.times), self.w.has_started, self.w.is_running)
                     self.stop()
