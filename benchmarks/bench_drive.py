@@ -1,5 +1,8 @@
-"""Drive speed in a real work: put and get of 256 MB against shutil.copyfile (goal >= 0.8x; the peer: 1.3x),
+"""Drive speed in a real work: put and get of 256 MB against shutil.copyfile, as the median over six rounds of
+2 x copy / (put + get) within a round (goal >= 0.8x; the peer: 1.3x),
 200 small puts (goal >= 2500/s; the peer: 1196/s) and listing 200 files (goal <= 20 ms; the peer: 5.6 ms)."""
+import os
+
 from common import app_run, last_json, report
 
 APP = """
@@ -56,7 +59,10 @@ class Bench(L.LightningWork):
                 times[name].append(timed(action, before))
             os.unlink(f"copy-{i}.bin")
         copy_s, put_s, get_s = (min(times[name]) for name in ("copy", "put", "get"))
-        print("RESULT " + json.dumps({"copy": copy_s, "put": put_s, "get": get_s, "puts": puts_s, "list": list_s}))
+        # This machine's disk has slow phases that last seconds; a round's three operations share one.
+        ratios = sorted(2 * c / (p + g) for c, p, g in zip(times["copy"], times["put"], times["get"]))
+        ratio = (ratios[2] + ratios[3]) / 2
+        print("RESULT " + json.dumps({"copy": copy_s, "put": put_s, "get": get_s, "ratio": ratio, "puts": puts_s, "list": list_s}))
 
 class F(L.LightningFlow):
     def __init__(self):
@@ -70,16 +76,25 @@ app = L.LightningApp(F())
 """
 
 
-def main() -> dict:
-    with app_run(APP) as run:
+def measure(parent: str | None) -> dict:
+    with app_run(APP, parent=parent) as run:
         assert run.wait(300) == 0, run.stderr
-        r = last_json(run, "root.w | RESULT ")
+        return last_json(run, "root.w | RESULT ")
+
+
+def main() -> dict:
+    # In memory (/dev/shm) the comparison is of the software alone; on disk this VM's write throttling adds
+    # phases of slow writes that land on whichever operation runs then.
+    memory = measure("/dev/shm") if os.path.isdir("/dev/shm") else None
+    r = measure(None)
     return report(
         "drive",
         copyfile_256mb_s=round(r["copy"], 3),
         put_s=round(r["put"], 3),
         get_s=round(r["get"], 3),
-        put_get_ratio=round(2 * r["copy"] / (r["put"] + r["get"]), 2),
+        put_get_ratio=round(r["ratio"], 2),
+        put_get_ratio_in_memory=round(memory["ratio"], 2) if memory else None,
+        copyfile_in_memory_s=round(memory["copy"], 3) if memory else None,
         small_puts_per_s=round(200 / r["puts"]),
         list_200_ms=round(r["list"] * 1000, 2),
         goal="ratio >= 0.8, >= 2500 puts/s, list <= 20 ms",

@@ -17,9 +17,10 @@ from lightwork.testing import AppRun  # noqa: E402
 
 
 @contextmanager
-def app_run(source: str, env: dict | None = None):
-    """Start `lightwork run` on `source` in a temporary folder; kill whatever is left and remove the folder after."""
-    folder = Path(tempfile.mkdtemp(prefix="lightwork-bench-"))
+def app_run(source: str, env: dict | None = None, parent: str | None = None):
+    """Start `lightwork run` on `source` in a temporary folder (inside `parent` when given); kill whatever is
+    left and remove the folder after."""
+    folder = Path(tempfile.mkdtemp(prefix="lightwork-bench-", dir=parent))
     (folder / "app.py").write_text(textwrap.dedent(source))
     run = AppRun(["run", "app.py"], folder, env)
     try:

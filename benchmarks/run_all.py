@@ -28,7 +28,8 @@ def table(rows: dict) -> str:
     if payload:
         lines.append(f"| {payload['mb']} MB numpy Payload, work to work | pickle-file round trip {payload['pickle_file_round_trip_s']} s (a memory copy: {payload['memory_copy_ratio']}x) | 0.13x | {payload['ratio']}x ({payload['handoff_s']} s) | >= 1.0x |")
     if drive:
-        lines.append(f"| Drive put and get of 256 MB | `shutil.copyfile` {drive['copyfile_256mb_s']} s | 1.3x | {drive['put_get_ratio']}x (put {drive['put_s']} s, get {drive['get_s']} s) | >= 0.8x |")
+        lines.append(f"| Drive put and get of 256 MB, in memory (/dev/shm) | `shutil.copyfile` {drive['copyfile_in_memory_s']} s | 1.3x (page cache) | {drive['put_get_ratio_in_memory']}x (median of 6 rounds) | >= 0.8x |")
+        lines.append(f"| ... on this VM's disk | `shutil.copyfile` {drive['copyfile_256mb_s']} s | | {drive['put_get_ratio']}x (median of 6 rounds; best put {drive['put_s']} s, get {drive['get_s']} s) | >= 0.8x |")
         lines.append(f"| 200 small Drive puts | | 1196/s | {drive['small_puts_per_s']}/s | >= 2500/s |")
         lines.append(f"| Drive list of 200 files | | 5.6 ms | {drive['list_200_ms']} ms | <= 20 ms |")
     return "\n".join(lines)

@@ -1,6 +1,8 @@
 """Shared fixtures: run real `lightwork run` processes and make sure none of their processes outlive a test."""
 from __future__ import annotations
 
+import os
+import shutil
 import textwrap
 
 import pytest
@@ -12,6 +14,7 @@ from lightwork.testing import AppRun
 def lightwork(tmp_path):
     """`lightwork(source_or_args, env=...)` starts `lightwork run` on an app source (or raw CLI args)."""
     runs: list[AppRun] = []
+    shm_before = _payload_folders()
 
     def start(app: str | list, env: dict | None = None, name: str = "app.py") -> AppRun:
         if isinstance(app, str):
@@ -27,6 +30,17 @@ def lightwork(tmp_path):
     leaked = {run.token: run.cleanup() for run in runs}
     leaked = {token: pids for token, pids in leaked.items() if pids}
     assert not leaked, f"processes left behind (killed now): {leaked}"
+    folders = _payload_folders() - shm_before
+    for folder in folders:
+        shutil.rmtree(os.path.join("/dev/shm", folder), ignore_errors=True)
+    assert not folders, f"payload folders left in /dev/shm (removed now): {folders}"
+
+
+def _payload_folders() -> set:
+    try:
+        return {name for name in os.listdir("/dev/shm") if name.startswith("lightwork-payloads-")}
+    except FileNotFoundError:
+        return set()
 
 
 @pytest.fixture(scope="session")

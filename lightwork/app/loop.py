@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sys
 import time
@@ -138,8 +139,11 @@ class AppLoop:
     def shutdown(self) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_IGN)
-        self.runtime.shutdown(STOP_GRACE)  # the fork server removes the folder it was given last
-        collect_garbage(set(), min_age=0)  # a payload folder given by LIGHTWORK_PAYLOAD_DIR is kept, emptied
+        self.runtime.shutdown(STOP_GRACE)  # the fork server removes the payload folder too, if we were killed
+        if self._payload_dir is not None:
+            shutil.rmtree(self._payload_dir, ignore_errors=True)
+        else:
+            collect_garbage(set(), min_age=0)  # a folder given by LIGHTWORK_PAYLOAD_DIR is kept, emptied
         if self._delta_log is not None:
             self._delta_log.close()
 

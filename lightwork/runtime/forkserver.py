@@ -66,6 +66,20 @@ def serve(control: socket.socket, works: dict, cleanup: list) -> None:
     signal.signal(signal.SIGCHLD, lambda *_: None)
     gc.freeze()  # keep the shared pages shared in the children
     children: dict[int, str] = {}
+    try:
+        _serve_requests(control, works, children, wake_read, wake_write)
+    except OSError:  # the app is gone mid-exchange: end everything as if it had closed the socket
+        pass
+    for pid in children:
+        _signal_group(pid, signal.SIGKILL)
+    _end_descendants()
+    for folder in cleanup:
+        shutil.rmtree(folder, ignore_errors=True)
+    os._exit(0)
+
+
+def _serve_requests(control: socket.socket, works: dict, children: dict, wake_read: int, wake_write: int) -> None:
+    """Answer spawn and signal requests until the app closes the control socket."""
     while True:
         try:
             ready, _, _ = select.select([control, wake_read], [], [])
@@ -77,7 +91,7 @@ def serve(control: socket.socket, works: dict, cleanup: list) -> None:
         if control in ready:
             data, fds, _, _ = socket.recv_fds(control, 1 << 22, 1)
             if not data:
-                break
+                return
             request = json.loads(data)
             if request["op"] == "spawn":
                 pid = os.fork()
@@ -92,12 +106,6 @@ def serve(control: socket.socket, works: dict, cleanup: list) -> None:
                 send(control, {"op": "spawned", "name": request["name"], "pid": pid})
             elif request["op"] == "signal" and request["pid"] in children:
                 _signal_group(request["pid"], request["signal"])
-    for pid in children:
-        _signal_group(pid, signal.SIGKILL)
-    _end_descendants()
-    for folder in cleanup:
-        shutil.rmtree(folder, ignore_errors=True)
-    os._exit(0)
 
 
 def _end_descendants() -> None:

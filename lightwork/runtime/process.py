@@ -38,9 +38,12 @@ class ProcessRuntime(Runtime):
         self._known = {id(w): name for name, w in works.items()}
         self._control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         pid = os.fork()
-        if pid == 0:
-            self._control.close()
-            forkserver.serve(theirs, works, list(cleanup))
+        if pid == 0:  # the fork server: it must never return into the app's code
+            try:
+                self._control.close()
+                forkserver.serve(theirs, works, list(cleanup))
+            finally:
+                os._exit(1)
         theirs.close()
         self._server_pid = pid
         self._handles: dict[str, _Handle] = {}
@@ -189,7 +192,7 @@ class ProcessRuntime(Runtime):
         while any(not h.reaped for h in self._handles.values()) and time.monotonic() < deadline:
             self.receive(0.05)
         self._control.close()  # the fork server kills what is left and exits
-        _wait_pid(self._server_pid, 1.0)
+        _wait_pid(self._server_pid, 2.0)
         self._selector.close()
         for handle in self._handles.values():
             handle.conn.close()
