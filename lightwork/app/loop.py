@@ -83,6 +83,11 @@ class AppLoop:
         except WorkFailed as failure:
             code = 1
             print(f"lightwork: work {failure.work_name} failed\n{failure.error.traceback or failure.error.summary()}", file=sys.stderr, flush=True)
+        except BrokenPipeError:  # whoever read our output stopped reading (`lightwork run app.py | head`)
+            code = 128 + signal.SIGPIPE
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # so nothing more fails on the way out
+            os.close(devnull)
         except KeyboardInterrupt:
             code = 128 + signal.SIGINT
         except Terminated:

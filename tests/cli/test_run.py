@@ -60,3 +60,31 @@ def test_cli_and_package_import_nothing_heavy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_output_closed_by_the_reader_ends_the_app_quietly(tmp_path):
+    import os
+
+    from lightwork.testing import lightwork_command, processes_with
+
+    (tmp_path / "app.py").write_text(
+        "import lightwork as L\n"
+        "class F(L.LightningFlow):\n"
+        "    def run(self):\n"
+        "        print('line')\n"
+        "app = L.LightningApp(F())\n"
+    )
+    token = "pipe-" + os.urandom(4).hex()
+    env = {**os.environ, "LIGHTWORK_TEST_TOKEN": token}
+    app = subprocess.Popen(lightwork_command() + ["run", "app.py"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        head = subprocess.run(["head", "-2"], stdin=app.stdout, capture_output=True, text=True, timeout=30)
+        app.stdout.close()
+        assert app.wait(30) == 141
+        assert head.stdout == "line\nline\n" and b"Traceback" not in app.stderr.read()
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait()
+        app.stderr.close()
+    assert processes_with(token) == []
