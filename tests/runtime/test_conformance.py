@@ -112,9 +112,9 @@ def test_failure_travels_as_data(runtime):
 def test_stop_ends_a_busy_work_within_its_grace(runtime):
     runtime.start(runtime.root.a)
     runtime.send("root.a", call("root.a", 1, mode="forever"))
-    messages = collect(runtime, lambda ms: stage(ms, "root.a", "running"))
+    collect(runtime, lambda ms: stage(ms, "root.a", "running"))
     runtime.stop("root.a", grace=0.5)
-    messages = collect(runtime, lambda ms: any(isinstance(m, Exited) for _, m in ms))
+    collect(runtime, lambda ms: any(isinstance(m, Exited) for _, m in ms))
     assert not runtime.is_alive("root.a")
 
 

@@ -1,6 +1,4 @@
-import gc
 import os
-import time
 
 import numpy as np
 import pandas as pd
