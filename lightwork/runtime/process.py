@@ -47,23 +47,17 @@ class ProcessRuntime(Runtime):
         theirs.close()
         self._server_pid = pid
         self._handles: dict[str, _Handle] = {}
+        self._retired: list[_Handle] = []  # replaced by a restart while still stopping: still to be killed
         self._by_pid: dict[int, _Handle] = {}
         self._selector = selectors.DefaultSelector()
         self._selector.register(self._control, selectors.EVENT_READ, None)
-        self._wake_read, self._wake_write = os.pipe()
-        os.set_blocking(self._wake_read, False)
-        os.set_blocking(self._wake_write, False)
-        self._selector.register(self._wake_read, selectors.EVENT_READ, "wake")
-
-    @property
-    def wakeup_fd(self) -> int:
-        """Writing a byte here ends a `receive` wait early (for signal handlers and other threads)."""
-        return self._wake_write
 
     def start(self, work) -> None:
         old = self._handles.get(work.name)
         if old is not None and not old.closed and old.kill_at is None:
             raise RuntimeError(f"{work.name} is already running")
+        if old is not None and not old.reaped:
+            self._retired.append(old)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         request = {"op": "spawn", "name": work.name, "path": list(work._lw_path)}
         if id(work) in self._known:
@@ -99,16 +93,12 @@ class ProcessRuntime(Runtime):
         timeout = self._next_kill_timeout(timeout)
         events = []
         for key, _ in self._selector.select(timeout):
-            if key.data == "wake":
-                try:
-                    os.read(self._wake_read, 4096)
-                except BlockingIOError:
-                    pass
-            elif key.data is None:
+            if key.data is None:
                 self._read_control()
             else:
                 self._read(key.data)
         self._kill_overdue()
+        self._retired = [h for h in self._retired if not h.reaped]
         for handle in list(self._handles.values()):
             events.extend((handle.name, m) for m in handle.messages)
             handle.messages.clear()
@@ -171,8 +161,12 @@ class ProcessRuntime(Runtime):
             self._selector.select(0.01)
             self._read_control()
 
+    def _stopping(self) -> list:
+        handles = [*self._handles.values(), *self._retired]
+        return [h for h in handles if h.kill_at is not None and not h.reaped]
+
     def _next_kill_timeout(self, timeout: float | None) -> float | None:
-        deadlines = [h.kill_at for h in self._handles.values() if h.kill_at is not None and not h.reaped]
+        deadlines = [h.kill_at for h in self._stopping()]
         if not deadlines:
             return timeout
         until = max(0.0, min(deadlines) - time.monotonic())
@@ -180,8 +174,8 @@ class ProcessRuntime(Runtime):
 
     def _kill_overdue(self) -> None:
         now = time.monotonic()
-        for handle in self._handles.values():
-            if handle.kill_at is not None and handle.kill_at <= now and not handle.reaped:
+        for handle in self._stopping():
+            if handle.kill_at <= now:
                 self._signal(handle, signal.SIGKILL)
                 handle.kill_at = now + 3600  # asked once; the exit report ends it
 
@@ -189,15 +183,13 @@ class ProcessRuntime(Runtime):
         for name in list(self._handles):
             self.stop(name, grace)
         deadline = time.monotonic() + grace + 1.0
-        while any(not h.reaped for h in self._handles.values()) and time.monotonic() < deadline:
+        while any(not h.reaped for h in [*self._handles.values(), *self._retired]) and time.monotonic() < deadline:
             self.receive(0.05)
         self._control.close()  # the fork server kills what is left and exits
         _wait_pid(self._server_pid, 2.0)
         self._selector.close()
-        for handle in self._handles.values():
+        for handle in [*self._handles.values(), *self._retired]:
             handle.conn.close()
-        os.close(self._wake_read)
-        os.close(self._wake_write)
 
 
 def _wait_pid(pid: int, timeout: float) -> None:

@@ -126,3 +126,35 @@ def test_a_killed_work_is_reported(runtime):
     os.kill(pid, signal.SIGKILL)
     messages = collect(runtime, lambda ms: any(isinstance(m, Exited) for _, m in ms))
     assert next(m for _, m in messages if isinstance(m, Exited)).returncode == -signal.SIGKILL
+
+
+def test_a_restart_does_not_spare_a_stubborn_old_process(runtime):
+    class Stubborn(L.LightningWork):
+        def __init__(self):
+            super().__init__(parallel=True)
+            self.pid = 0
+
+        def run(self):
+            self.pid = os.getpid()
+            while True:
+                try:
+                    time.sleep(0.01)
+                except BaseException:
+                    pass  # swallows the stop request
+
+    work = Stubborn()
+    runtime.start(work)
+    runtime.send(work.name, Call("c1", [], {}, {"pid": 0}, 1))
+    messages = collect(runtime, lambda ms: any(isinstance(m, Delta) and "pid" in str(m.delta) for _, m in ms))
+    old_pid = next(e["new_value"] for _, m in messages if isinstance(m, Delta) for p, e in m.delta.get("values_changed", {}).items() if p.endswith("['pid']"))
+    runtime.stop(work.name, grace=0.3)
+    runtime.start(work)  # restarted before the old process has ended
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        runtime.receive(0.05)
+        try:
+            os.kill(old_pid, 0)
+        except ProcessLookupError:
+            break
+    else:
+        pytest.fail("the old process was never killed")
