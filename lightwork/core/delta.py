@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import ast
 from typing import Any, Iterable, MutableMapping
 
 from .codec import TAG, to_json
@@ -21,43 +22,45 @@ _KINDS = (
 )
 
 
+def _format_key(key) -> str:
+    if not isinstance(key, str):
+        return f"[{int(key)}]"
+    if "'" not in key:
+        return f"['{key}']"  # DeepDiff writes keys as they are, without escapes
+    if '"' not in key:
+        return f'["{key}"]'
+    return f"[{key!r}]"  # both quotes: escaped (DeepDiff has no plain form for these)
+
+
 def format_path(path: Iterable) -> str:
-    """`('works', 'w', 0)` -> `root['works']['w'][0]`."""
-    return "root" + "".join(f"[{key!r}]" if isinstance(key, str) else f"[{int(key)}]" for key in path)
+    """`('works', 'w', 0)` -> `root['works']['w'][0]`, as DeepDiff writes paths."""
+    return "root" + "".join(_format_key(key) for key in path)
 
 
 def parse_path(text: str) -> Path:
     """Inverse of format_path; raises ValueError naming the text when it is not a tree path."""
-    if not text.startswith("root"):
+    if not isinstance(text, str) or not text.startswith("root"):
         raise ValueError(f"not a delta path: {text!r}")
     keys, i, n = [], 4, len(text)
     while i < n:
         if text[i] != "[":
             raise ValueError(f"not a delta path: {text!r}")
-        i += 1
-        if i < n and text[i] in "'\"":
-            quote, j, chars = text[i], i + 1, []
-            while j < n and text[j] != quote:
-                if text[j] == "\\" and j + 1 < n:
-                    chars.append(text[j : j + 2])
-                    j += 2
-                else:
-                    chars.append(text[j])
-                    j += 1
+        if i + 1 < n and text[i + 1] in "'\"":
+            quote, j = text[i + 1], i + 2
+            # The key ends at the quote that closes this element: followed by ']' and then '[' or the end.
+            while j < n and not (text[j] == quote and text[j + 1 : j + 2] == "]" and text[j + 2 : j + 3] in ("", "[")):
+                j += 1
             if j >= n:
                 raise ValueError(f"not a delta path: {text!r}")
-            raw = "".join(chars)
-            keys.append(raw.encode("latin-1", "backslashreplace").decode("unicode_escape") if "\\" in raw else raw)
-            i = j + 1
+            raw = text[i + 2 : j]
+            keys.append(ast.literal_eval(quote + raw + quote) if quote in raw else raw)
+            i = j + 2
         else:
             j = text.find("]", i)
-            if j < 0 or not text[i:j].lstrip("-").isdigit():
+            if j < 0 or not text[i + 1 : j].lstrip("-").isdigit():
                 raise ValueError(f"not a delta path: {text!r}")
-            keys.append(int(text[i:j]))
-            i = j
-        if i >= n or text[i] != "]":
-            raise ValueError(f"not a delta path: {text!r}")
-        i += 1
+            keys.append(int(text[i + 1 : j]))
+            i = j + 1
     return tuple(keys)
 
 

@@ -50,12 +50,26 @@ def test_dict_key_added_and_removed():
     assert delta == {"dictionary_item_removed": {"root['d']['a']": 1}, "dictionary_item_added": {"root['d']['b']": 2}}
 
 
-@pytest.mark.parametrize("path", [(), ("works", "w", "vars", "x"), ("l", 3, "k"), ("q'uote", 'd"q', "a]b[c", "back\\slash")])
+@pytest.mark.parametrize(
+    "path",
+    [
+        (),
+        ("works", "w", "vars", "x"),
+        ("l", 3, "k"),
+        ("q'uote", 'd"q', "a]b[c", "back\\slash", "ends\\", "\x1f", "new\nline", "é", "", "1"),
+        ("both'\"quotes", "']['", "x']", 0),
+    ],
+)
 def test_path_round_trip(path):
     assert parse_path(format_path(path)) == path
 
 
-@pytest.mark.parametrize("text", ["", "toor['a']", "root[a]", "root['a'", "root['a']x", "root[1.5]"])
+def test_paths_are_written_as_deepdiff_writes_them():
+    assert format_path(("w", "it's", 'say "hi"', "back\\slash", 2)) == \
+        """root['w']["it's"]['say "hi"']['back\\slash'][2]"""
+
+
+@pytest.mark.parametrize("text", ["", "toor['a']", "root[a]", "root['a'", "root['a']x", "root[1.5]", "root[]"])
 def test_bad_paths_raise_value_error(text):
     with pytest.raises(ValueError, match="not a delta path"):
         parse_path(text)
@@ -70,3 +84,37 @@ def test_storage_references_change_as_a_whole():
     old = {"p": {"__lightwork__": "payload", "id": "a", "size": 1, "type": "int"}}
     new = {"p": {"__lightwork__": "payload", "id": "b", "size": 1, "type": "int"}}
     assert compute_delta(old, new) == {"values_changed": {"root['p']": {"new_value": new["p"]}}}
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=3),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=3), children, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(old=st.dictionaries(st.text(max_size=3), json_values, max_size=4), new=st.dictionaries(st.text(max_size=3), json_values, max_size=4))
+def test_our_deltas_apply_the_same_with_deepdiff_and_with_us(old, new):
+    from deepdiff import Delta
+
+    delta = json.loads(json.dumps(compute_delta(old, new)))
+    ours = copy.deepcopy(old)
+    apply_delta(ours, delta)
+    assert ours == new
+    both_quotes = any("'" in key and '"' in key for key in _all_keys([old, new]))
+    if "type_changes" not in delta and not both_quotes:  # DeepDiff's type_changes carry type objects, ours names
+        assert Delta(delta) + copy.deepcopy(old) == new
+
+
+def _all_keys(value):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _all_keys(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _all_keys(item)
