@@ -5,6 +5,8 @@ import sys
 
 import click
 
+from .drive import drive
+
 
 @click.group()
 @click.version_option(package_name="lightwork")
@@ -12,7 +14,7 @@ def main() -> None:
     """lightwork runs apps made of flows and works (the Lightning App API)."""
 
 
-@main.command(context_settings={"ignore_unknown_options": False})
+@main.command()
 @click.argument("target", nargs=-1, required=True)
 def run(target: tuple) -> None:
     """Run an app file: `lightwork run app.py` (or the peer's `lightwork run app app.py`)."""
@@ -50,10 +52,4 @@ def run(target: tuple) -> None:
     sys.exit(run_app(app))
 
 
-def _register_drive() -> None:
-    from .drive import drive
-
-    main.add_command(drive)
-
-
-_register_drive()
+main.add_command(drive)

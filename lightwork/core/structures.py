@@ -35,10 +35,6 @@ class Structure:
             yield from item._lw_components()
 
     @property
-    def _lw_children(self) -> dict:
-        return dict(self._lw_items())
-
-    @property
     def name(self) -> str:
         return self._lw_name
 
