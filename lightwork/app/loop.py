@@ -20,7 +20,7 @@ from ..core.delta import apply_change, compute_delta, iter_changes, same
 from ..core.flow import AppStop
 from ..core.status import StatusInfo, WorkStatus, check_transition
 from ..runtime.protocol import Call, Delta, ErrorInfo, Exited, Status, Update
-from ..storage.payload import PAYLOAD_VARIABLE, collect_garbage, new_payload_dir, referenced_ids
+from ..storage.payload import PAYLOAD_VARIABLE, collect_garbage, new_payload_dir, referenced_ids, stored_payload_ids
 
 HEARTBEAT = 1.0  # seconds: re-run an idle flow this often (flows may wait on the clock)
 PAYLOAD_GC_INTERVAL = 0.25  # seconds between removals of payload files nothing refers to
@@ -132,6 +132,8 @@ class AppLoop:
 
     def _collect_payloads(self) -> None:
         """Remove payload files that nothing in the app refers to any more."""
+        if not stored_payload_ids():
+            return  # nothing stored: no need to walk the app's state
         queued = [entry for w in self._all_works() for entry in w._lw_book.queued.values()]
         referenced = referenced_ids([self.root.state, list(self._in_flight_args.values()), queued])
         released = self._payloads_seen - referenced
@@ -201,7 +203,7 @@ class AppLoop:
             self.runtime.start(work)
         self.seq += 1
         state = {name: to_json(getattr(work, name)) for name in work._lw_vars}
-        work._lw_synced = to_json(state)
+        work._lw_synced = dict(state)  # entries are replaced, never changed in place: no deep copy needed
         work._lw_pending = dict.fromkeys(state, self.seq)
         self._in_flight_args[work.name] = [args, kwargs]
         self._note_payloads([args, kwargs])

@@ -13,7 +13,7 @@ _app_option = click.option("--app-folder", default=".", show_default=True, help=
 def _open(address: str, storage: str | None, app_folder: str):
     """(Store of the drive, relative path) for `lit://name[/path]`; exits 2 on a bad address."""
     from ..storage.drive import Drive
-    from ..storage.store import STORAGE_VARIABLE, Store, check_relative
+    from ..storage.store import Store, check_relative, drive_url, storage_url
 
     try:
         if not address.startswith("lit://"):
@@ -24,8 +24,7 @@ def _open(address: str, storage: str | None, app_folder: str):
     except ValueError as exc:
         click.echo(f"lightwork: {exc}", err=True)
         sys.exit(2)
-    root = storage or os.environ.get(STORAGE_VARIABLE) or os.path.join(os.path.abspath(app_folder), ".lightwork")
-    return Store(root.rstrip("/") + "/drives/" + drive.name), path
+    return Store(drive_url(drive.name, storage or storage_url(app_folder))), path
 
 
 def _fail(exc: Exception, code: int = 1):
@@ -85,13 +84,7 @@ def put(source: str, address: str, storage, app_folder) -> None:
     if path == "." or address.endswith("/"):
         path = os.path.basename(os.path.normpath(source)) if path == "." else f"{path}/{os.path.basename(os.path.normpath(source))}"
     try:
-        if os.path.isdir(source):
-            for folder, _, names in os.walk(source):
-                for name in names:
-                    local = os.path.join(folder, name)
-                    store.put_file(local, f"{path}/{os.path.relpath(local, source)}")
-        else:
-            store.put_file(source, path)
+        store.put_tree(source, path)
     except ValueError as exc:
         _fail(exc, 2)
 

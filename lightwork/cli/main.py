@@ -26,11 +26,11 @@ def run(target: tuple) -> None:
         raise click.UsageError("expected `lightwork run APP_FILE` or `lightwork run app APP_FILE`")
     import os
 
-    from ..storage.store import STORAGE_VARIABLE
+    from ..storage.store import STORAGE_VARIABLE, storage_url
     from .load import AppFileError, load_app
 
     # Storage lives beside the app unless LIGHTWORK_STORAGE says otherwise; every process inherits this.
-    os.environ.setdefault(STORAGE_VARIABLE, os.path.join(os.path.dirname(os.path.abspath(path)), ".lightwork"))
+    os.environ[STORAGE_VARIABLE] = storage_url(os.path.dirname(os.path.abspath(path)))
     sys.stdout.reconfigure(line_buffering=True)
     try:
         app = load_app(path)

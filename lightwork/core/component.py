@@ -5,11 +5,11 @@ import inspect
 import json
 from typing import Any, Iterator
 
+from .codec import to_json
+
 
 def check_json(owner: str, name: str, value: Any) -> None:
     """Raise TypeError naming the attribute and the type when `value` is not JSON-serialisable."""
-    from .codec import to_json
-
     try:
         json.dumps(to_json(value))
     except (TypeError, ValueError) as exc:
@@ -124,8 +124,6 @@ class Component(metaclass=_Sealing):
     @property
     def state_vars(self) -> dict:
         """The component's own state values (a copy)."""
-        from .delta import to_json
-
         return {name: to_json(getattr(self, name)) for name in self._lw_vars}
 
     @property

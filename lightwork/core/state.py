@@ -1,7 +1,7 @@
 """The app's state tree, and `pretty_state` in the seed's form."""
 from __future__ import annotations
 
-from .delta import to_json
+from .codec import to_json
 
 
 def component_state(component) -> dict:

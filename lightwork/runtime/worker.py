@@ -182,7 +182,7 @@ class WorkProcess:
         if isinstance(value, str) and value.startswith("lit://") or getattr(value, "_lw_unowned", False):
             from ..storage.path import Path
 
-            value = Path(str(value) if isinstance(value, str) else value, origin=self.work.name)
+            value = Path(value, origin=self.work.name)
             object.__setattr__(self.work, name, value)
         return value
 
@@ -215,7 +215,7 @@ class WorkProcess:
         try:
             try:
                 with self.lock:
-                    early, self.violation, self.undelivered = self.violation, None, None
+                    early = self._take_violation()
                     if early is not None:  # found before this call began (its state could not be applied)
                         raise early
                     self.in_user_code = True
@@ -224,7 +224,7 @@ class WorkProcess:
                 self._leave_user_code()
             with self.lock:
                 self._publish()
-                violation, self.violation, self.undelivered = self.violation, None, None
+                violation = self._take_violation()
             if violation is not None:
                 raise violation
         except WorkStopped:
@@ -233,11 +233,16 @@ class WorkProcess:
         except BaseException as exc:  # the work failed: report it as data, the flow decides
             self._leave_user_code()
             with self.lock:
-                self.violation = self.undelivered = None
+                self._take_violation()  # what it found is this failure or an effect of it
             self._finish(call.call_id, "failed", error=ErrorInfo.from_exception(exc, hide=_INTERNAL))
         else:
             _flush_output()
             self._status(call.call_id, "succeeded")
+
+    def _take_violation(self) -> BaseException | None:
+        """The state-rule error found since the last call, cleared (caller holds the lock)."""
+        violation, self.violation, self.undelivered = self.violation, None, None
+        return violation
 
     def _leave_user_code(self) -> None:
         with self.lock:

@@ -8,7 +8,7 @@ import time
 
 from ..core import context
 from ..core.codec import TAG, register
-from .store import Store, check_relative, storage_url
+from .store import Store, check_relative, drive_url
 
 PROTOCOL = "lit://"
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")  # documented: letters, digits, _ . -; no '..'
@@ -56,7 +56,7 @@ class Drive:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store(storage_url().rstrip("/") + "/drives/" + self.name)
+            self._store = Store(drive_url(self.name))
         return self._store
 
     def _no_flow(self, action: str) -> None:
@@ -67,15 +67,10 @@ class Drive:
         """Copy the local file or folder `path` into the drive at the same relative path."""
         self._no_flow("put")
         path = check_relative(path)
-        if os.path.isdir(path):
-            for folder, _, files in os.walk(path):
-                for name in files:
-                    local = os.path.join(folder, name)
-                    self.store.put_file(local, check_relative(os.path.relpath(local)))
-        elif os.path.exists(path):
-            self.store.put_file(path, path)
-        else:
-            raise FileNotFoundError(f"cannot put {path!r} into {self.id}: no such local file or folder")
+        try:
+            self.store.put_tree(path, path)
+        except FileNotFoundError:
+            raise FileNotFoundError(f"cannot put {path!r} into {self.id}: no such local file or folder") from None
 
     def list(self, path: str = ".") -> list[str]:
         """The files and folders directly under `path` in the drive, relative to the drive."""

@@ -179,6 +179,14 @@ def referenced_ids(value) -> set:
     return found
 
 
+def stored_payload_ids(folder: str | None = None) -> set:
+    """Ids of the payloads with a file in `folder` (this app's payload folder by default)."""
+    try:
+        return {entry.name.split(".", 1)[0] for entry in os.scandir(folder or payload_dir())}
+    except FileNotFoundError:
+        return set()
+
+
 def collect_garbage(referenced: set, released: set = frozenset(), min_age: float = 60.0, folder: str | None = None) -> int:
     """Remove payload files not `referenced`: at once when `released` (referenced before, so published), else
     when older than `min_age` seconds (made but never published). Return how many were removed."""

@@ -16,8 +16,14 @@ OPTIONS_VARIABLE = "LIGHTWORK_STORAGE_OPTIONS"  # JSON object of fsspec options 
 TEMP_PREFIX = ".lw-tmp-"
 
 
-def storage_url() -> str:
-    return os.environ.get(STORAGE_VARIABLE) or os.path.abspath(".lightwork")
+def storage_url(app_folder: str = ".") -> str:
+    """The storage root: LIGHTWORK_STORAGE, else the folder `.lightwork` in `app_folder`."""
+    return os.environ.get(STORAGE_VARIABLE) or os.path.join(os.path.abspath(app_folder), ".lightwork")
+
+
+def drive_url(name: str, root: str | None = None) -> str:
+    """Where the drive `name` keeps its files under the storage root."""
+    return (root or storage_url()).rstrip("/") + "/drives/" + name
 
 
 def check_relative(path, what: str = "path", allow_root: bool = False) -> str:
@@ -153,6 +159,18 @@ class Store:
                     os.unlink(temp)
         else:  # object stores and fsspec's memory filesystem publish a file whole when it is closed
             self.fs.put_file(local, full)
+
+    def put_tree(self, local: str, path: str) -> None:
+        """Store the local file `local` at `path`, or every file of the local folder `local` under `path`."""
+        if os.path.isdir(local):
+            for folder, _, names in os.walk(local):
+                for name in names:
+                    source = os.path.join(folder, name)
+                    self.put_file(source, check_relative(posixpath.join(path, os.path.relpath(source, local))))
+        elif os.path.exists(local):
+            self.put_file(local, path)
+        else:
+            raise FileNotFoundError(f"no such local file or folder: {local!r}")
 
     def delete(self, path: str) -> None:
         full = self._fresh(path)
