@@ -13,12 +13,13 @@ import sys
 import time
 
 from ..core import context
-from ..core.calls import Decision
+from ..core.calls import Decision, call_key
 from ..core.codec import from_json, to_json
 from ..core.component import check_json
-from ..core.delta import apply_change, compute_delta, iter_changes, same
+from ..core.delta import apply_change, compute_delta, iter_changes, matches, same
 from ..core.flow import AppStop
 from ..core.status import StatusInfo, WorkStatus, check_transition
+from ..runtime.base import WorkStartError
 from ..runtime.protocol import Call, Delta, ErrorInfo, Exited, Status, Update
 from ..storage.payload import PAYLOAD_VARIABLE, collect_garbage, new_payload_dir, referenced_ids, stored_payload_ids
 
@@ -83,6 +84,9 @@ class AppLoop:
         except WorkFailed as failure:
             code = 1
             print(f"lightwork: work {failure.work_name} failed\n{failure.error.traceback or failure.error.summary()}", file=sys.stderr, flush=True)
+        except WorkStartError as exc:
+            code = 1
+            print(f"lightwork: {exc}", file=sys.stderr, flush=True)
         except BrokenPipeError:  # whoever read our output stopped reading (`lightwork run app.py | head`)
             code = 128 + signal.SIGPIPE
             devnull = os.open(os.devnull, os.O_WRONLY)
@@ -103,17 +107,20 @@ class AppLoop:
         return code
 
     def _loop(self) -> None:
-        next_heartbeat = next_collection = 0.0
+        next_heartbeat = next_collection = next_pass = 0.0
         while True:
             now = time.monotonic()
             if now >= next_collection or len(self._payloads_seen) > PAYLOAD_GC_BACKLOG:
                 self._collect_payloads()
                 next_collection = now + PAYLOAD_GC_INTERVAL
-            if self.changed or now >= next_heartbeat:
+            if (self.changed and now >= next_pass) or now >= next_heartbeat:
                 self.changed = False
                 self._run_pass()
-                next_heartbeat = time.monotonic() + HEARTBEAT
-            timeout = 0 if self.changed else max(0.0, next_heartbeat - time.monotonic())
+                ended = time.monotonic()
+                next_heartbeat = ended + HEARTBEAT
+                # Passes take at most half the time: what arrives meanwhile is applied together, for one pass.
+                next_pass = ended + (ended - now)
+            timeout = max(0.0, (next_pass if self.changed else next_heartbeat) - time.monotonic())
             for name, message in self.runtime.receive(timeout):
                 self._handle(name, message)
 
@@ -122,10 +129,13 @@ class AppLoop:
             self.root.run()
         except PassAborted:
             pass
-        for work in self._all_works():
-            self._adopt(work)
-            self._push_flow_writes(work)
-        flow_vars = [(flow.name, flow.state_vars) for flow in self.root._lw_components() if flow._lw_group == "flows"]
+        flow_vars = []
+        for component in self.root._lw_components():
+            if component._lw_group == "works":
+                self._adopt(component)
+                self._push_flow_writes(component)
+            else:
+                flow_vars.append((component.name, component.state_vars))
         if self._flow_vars is not None and not same(flow_vars, self._flow_vars):
             self.changed = True
         self._flow_vars = flow_vars
@@ -176,14 +186,23 @@ class AppLoop:
     def call_work(self, work, args: tuple, kwargs: dict):
         """`work.run(...)` in the flow: dispatch, wait for a blocking call, or return at once."""
         self._adopt(work)
-        for index, value in enumerate(args):
-            check_json(f"{work.name}.run", f"<argument {index}>", value)
-        for key, value in kwargs.items():
-            check_json(f"{work.name}.run", key, value)
-        args, kwargs = to_json(list(args)), to_json(kwargs)
         book = work._lw_book
+        last = book.last_arguments
+        if last is not None and matches(list(args), last[0]) and matches(kwargs, last[1]):
+            args, kwargs, key = last  # flows repeat the same call on every pass: no encoding, no hashing
+        else:
+            try:
+                key = call_key(args, kwargs)  # also the check that the arguments are JSON, in one C-level pass
+            except (TypeError, ValueError):
+                for index, value in enumerate(args):
+                    check_json(f"{work.name}.run", f"<argument {index}>", value)
+                for name, value in kwargs.items():
+                    check_json(f"{work.name}.run", name, value)
+                raise
+            args, kwargs = to_json(list(args)), to_json(kwargs)
+            book.last_arguments = (args, kwargs, key)
         unconsumed = book.unconsumed
-        decision, key = book.request(args, kwargs)
+        decision, key = book.request(args, kwargs, key)
         if book.unconsumed != unconsumed:
             self.changed = True
         if decision is Decision.DISPATCH:
@@ -240,9 +259,10 @@ class AppLoop:
         delta: dict = {}
         written = []
         for name in work._lw_vars:
-            value = to_json(getattr(work, name))
-            if name in synced and same(value, synced[name]):
+            value = getattr(work, name)
+            if name in synced and matches(value, synced[name]):
                 continue
+            value = to_json(value)
             compute_delta(synced.get(name), value, work._lw_path + ("vars", name), delta)
             synced[name] = value
             written.append(name)
@@ -278,15 +298,15 @@ class AppLoop:
     def _apply_delta(self, work, delta: dict) -> None:
         prefix = work._lw_path + ("vars",)
         top = len(prefix)
-        view = _VarsView(work)
+        view, synced = _VarsView(work), work._lw_synced
         for kind, path, value in iter_changes(delta):
-            if path[:top] != prefix or len(path) == top or path[top] not in work._lw_synced:
+            if path[:top] != prefix or len(path) == top or path[top] not in synced:
                 continue  # a work may only change its own state
-            name = path[top]
-            if name in work._lw_pending:
+            if path[top] in work._lw_pending:
                 continue  # the flow wrote it since: the work has not seen that write yet
+            # The decoded value is the JSON copy; the object gets a rebuilt one, so the two share nothing.
             apply_change(view, kind, path[top:], from_json(value))
-            work._lw_synced[name] = to_json(getattr(work, name))
+            apply_change(synced, kind, path[top:], value)
             self.changed = True
 
     def _on_status(self, work, status: Status) -> None:

@@ -13,10 +13,18 @@ class Decision(enum.Enum):
     WAIT = "wait"  # a blocking call that has not finished: the flow's pass stops here
 
 
-def call_key(args: list, kwargs: dict) -> str:
-    """A stable key for a call's JSON arguments."""
-    text = json.dumps([args, kwargs], sort_keys=True, separators=(",", ":"))
+def call_key(args, kwargs: dict) -> str:
+    """A stable key for a call's arguments (storage objects count as their references); TypeError or
+    ValueError when they are not JSON."""
+    text = json.dumps([args, kwargs], sort_keys=True, separators=(",", ":"), default=_reference)
     return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def _reference(value):
+    encode = getattr(value, "_lw_encode", None)
+    if encode is None or isinstance(value, type):
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+    return encode()
 
 
 @dataclass
@@ -29,11 +37,13 @@ class CallBook:
     queued: dict = field(default_factory=dict)  # key -> (args, kwargs), in call order
     finished: dict = field(default_factory=dict)  # key -> "succeeded" | "failed" | "stopped"
     unconsumed: str | None = None
+    last_arguments: tuple | None = None  # (JSON args, JSON kwargs, call_key) of the latest request
     _counter: int = 0
 
-    def request(self, args: list, kwargs: dict) -> tuple[Decision, str]:
+    def request(self, args: list, kwargs: dict, key: str | None = None) -> tuple[Decision, str]:
+        """Decide on a call with JSON arguments; `key` is their `call_key` when the caller has it already."""
         if self.cache_calls:
-            decision, key = self._request_cached(call_key(args, kwargs), args, kwargs)
+            decision, key = self._request_cached(key or call_key(args, kwargs), args, kwargs)
         else:
             decision, key = self._request_uncached()
         if decision is Decision.WAIT and self.parallel:

@@ -77,6 +77,23 @@ def same(a: Any, b: Any) -> bool:
     return a == b
 
 
+def matches(value: Any, json_value: Any) -> bool:
+    """`same(to_json(value), json_value)` without building the copy."""
+    if value is json_value and not isinstance(value, (dict, list)):
+        return True
+    if isinstance(value, dict):
+        return (
+            type(json_value) is dict
+            and value.keys() == json_value.keys()
+            and all(matches(v, json_value[k]) for k, v in value.items())
+        )
+    if isinstance(value, list):
+        return type(json_value) is list and len(value) == len(json_value) and all(map(matches, value, json_value))
+    if hasattr(value, "_lw_encode") and not isinstance(value, type):
+        return same(value._lw_encode(), json_value)
+    return value is json_value or (type(value) is type(json_value) and value == json_value)
+
+
 def compute_delta(old: Any, new: Any, path: Path = (), into: dict | None = None) -> dict:
     """The delta that turns JSON value `old` into `new`, with paths below `path`."""
     out = {} if into is None else into

@@ -2,6 +2,30 @@
 from __future__ import annotations
 
 import abc
+import errno
+import resource
+
+
+class WorkStartError(RuntimeError):
+    """A work's process could not be started: an operating-system limit was reached (the message names it)."""
+
+    def __init__(self, name: str, error: OSError) -> None:
+        super().__init__(f"cannot start work {name}: {_limit_hint(error)}")
+        self.work_name = name
+
+
+def _limit_hint(error: OSError) -> str:
+    code = error.errno
+    if code in (errno.EMFILE, errno.ENFILE):
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+        return (f"the open-files limit ({soft}) is reached; every work needs one in the app's process: "
+                f"raise it (`ulimit -n` in the shell that runs lightwork, or the system's limits)")
+    if code == errno.EAGAIN:
+        return ("the process or thread limit is reached (`ulimit -u`, kernel.threads-max, or the container's "
+                "pids limit): raise it or run fewer works")
+    if code == errno.ENOMEM:
+        return "the machine is out of memory: run fewer works or give them more memory"
+    return f"{error.strerror or error}"
 
 
 class Runtime(abc.ABC):

@@ -53,12 +53,17 @@ def send(sock: socket.socket, message: dict, fds: list | None = None) -> None:
         sock.send(data)
 
 
-def serve(control: socket.socket, works: dict, cleanup: list) -> None:
+def serve(control: socket.socket, works: dict, cleanup: list, preload_storage: bool = False) -> None:
     """Fork a work process per `spawn` request until the control socket closes (the app ended, even by
     SIGKILL); then kill the works and remove the `cleanup` folders."""
     os.setsid()  # a terminal's Ctrl+C reaches the app, which stops the works itself
     _prctl(PR_SET_CHILD_SUBREAPER, 1)  # processes a work started and left stay below us, to be ended
     from . import output, protocol, worker  # noqa: F401 - imported once here, shared by every work
+
+    if preload_storage:  # so a work's first Drive call costs what its second does
+        import fsspec
+
+        fsspec.filesystem("file")
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_write, False)
@@ -89,12 +94,16 @@ def _serve_requests(control: socket.socket, works: dict, children: dict, wake_re
             os.read(wake_read, 4096)
             _reap(control, children)
         if control in ready:
-            data, fds, _, _ = socket.recv_fds(control, 1 << 22, 1)
+            data, fds, _, _ = socket.recv_fds(control, 1 << 16, 1)  # requests are small: objects go on work sockets
             if not data:
                 return
             request = json.loads(data)
             if request["op"] == "spawn":
-                pid = os.fork()
+                try:
+                    pid = os.fork()
+                except OSError as exc:  # a limit of the machine: the app reports it and ends
+                    send(control, {"op": "failed", "name": request["name"], "errno": exc.errno, "error": exc.strerror})
+                    pid = None
                 if pid == 0:
                     control.close()
                     os.close(wake_read)
@@ -102,8 +111,9 @@ def _serve_requests(control: socket.socket, works: dict, children: dict, wake_re
                     _run_work(request, fds[0], works)
                 for fd in fds:
                     os.close(fd)
-                children[pid] = request["name"]
-                send(control, {"op": "spawned", "name": request["name"], "pid": pid})
+                if pid is not None:
+                    children[pid] = request["name"]
+                    send(control, {"op": "spawned", "name": request["name"], "pid": pid})
             elif request["op"] == "signal" and request["pid"] in children:
                 _signal_group(request["pid"], request["signal"])
 
@@ -146,6 +156,7 @@ def _reap(control: socket.socket, children: dict) -> None:
             return
         name = children.pop(pid, None)
         if name is not None:
+            _signal_group(pid, signal.SIGKILL)  # what the work started ends with it
             send(control, {"op": "exited", "name": name, "pid": pid, "returncode": os.waitstatus_to_exitcode(status)})
 
 
@@ -168,15 +179,19 @@ def _run_work(request: dict, fd: int, works: dict) -> None:
 
         sys.stdout = PrefixedLines(1, f"{request['name']} | ")
         sys.stderr = PrefixedLines(2, f"{request['name']} | ")
-        if request.get("blob"):
+        conn, early = Connection(socket.socket(fileno=fd)), []
+        if "known_as" in request:
+            work = works[request["known_as"]]
+        else:  # created while the app ran: the object is the first message on our socket
             import cloudpickle
 
-            work = cloudpickle.loads(base64.b64decode(request["blob"]))
-        else:
-            work = works[request["known_as"]]
+            early = conn.recv()
+            if early is None:  # the app is gone
+                return
+            work = cloudpickle.loads(base64.b64decode(early.pop(0).blob))
         object.__setattr__(work, "_lw_name", request["name"])
         object.__setattr__(work, "_lw_path", tuple(request["path"]))
-        WorkProcess(work, Connection(socket.socket(fileno=fd))).serve()
+        WorkProcess(work, conn, early).serve()
     except BaseException:  # noqa: BLE001 - report whatever stopped the work before it could serve
         import traceback
 

@@ -4,6 +4,7 @@ Each message is one JSON object `{"v": 1, "type": <class name>, ...fields}` behi
 """
 from __future__ import annotations
 
+import collections
 import json
 import socket
 import struct
@@ -36,6 +37,13 @@ class ErrorInfo:
 
 
 # flow -> work
+@dataclass
+class Adopt:
+    """The first message to a work created while the app runs: the work object, cloudpickled, base64."""
+
+    blob: str
+
+
 @dataclass
 class Call:
     """Run the work's `run(*args, **kwargs)` after setting `state` (the flow's view of the work's vars)."""
@@ -83,7 +91,7 @@ class Exited:
     returncode: int | None = None
 
 
-_TYPES = {cls.__name__: cls for cls in (Call, Update, Delta, Status)}
+_TYPES = {cls.__name__: cls for cls in (Adopt, Call, Update, Delta, Status)}
 
 
 def encode(message) -> bytes:
@@ -102,17 +110,38 @@ def decode(body: bytes):
 
 
 class Connection:
-    """Framed messages over a stream socket; `send` is thread-safe."""
+    """Framed messages over a stream socket: `send` blocks and is thread-safe; `queue` and `flush` never block
+    (for a non-blocking socket served by a selector)."""
 
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
         self._send_lock = threading.Lock()
         self._buffer = bytearray()
+        self.outbox: collections.deque = collections.deque()  # memoryviews still to send, oldest first
 
     def send(self, message) -> None:
         data = encode(message)
         with self._send_lock:
             self.sock.sendall(data)
+
+    def queue(self, message) -> None:
+        """Add `message` to the outbox and send what the socket takes now."""
+        self.outbox.append(memoryview(encode(message)))
+        self.flush()
+
+    def flush(self) -> bool:
+        """Send as much of the outbox as the socket takes without blocking; True once it is empty."""
+        while self.outbox:
+            head = self.outbox[0]
+            try:
+                sent = self.sock.send(head)
+            except (BlockingIOError, InterruptedError):
+                return False
+            if sent < len(head):
+                self.outbox[0] = head[sent:]
+            else:
+                self.outbox.popleft()
+        return True
 
     def feed(self, data: bytes) -> list:
         """Add received bytes; return the messages now complete."""

@@ -20,9 +20,13 @@ from ..core.delta import apply_change, compute_delta, iter_changes, same
 from ..core.work import FLOW_ONLY_ATTRIBUTES
 from .protocol import Call, Connection, Delta, ErrorInfo, Status, Update
 
-FAST_POLL = 0.001  # seconds between polls while the state is changing
-SLOW_POLL = 0.004  # ... and after QUIET seconds without a change
-QUIET = 0.1
+FAST_POLL = 0.001  # seconds between polls while the state is changing (also the least gap between deltas)
+SLOW_POLL = 0.004  # ... then growing towards QUIET_POLL while nothing changes
+QUIET_POLL = 0.5  # ... at most, while assignments wake the publisher and only in-place changes need polling
+ARM_AFTER = 0.01  # seconds without a change before assignments are watched instead of polled for
+DENSE = 32  # more watched assignments than this between two publishes: back to polling (a hot loop)
+MAX_ARMS = 400  # watches per process: each one changes the work's class, and CPython 3.13 stops
+#                specialising attribute access on a class changed about a thousand times
 POLL_SHARE = 0.1  # at most this share of the time goes to polling (large containers in state cost more)
 
 
@@ -52,6 +56,41 @@ def fast_copy(work):
     return portable_copy(work, fast)
 
 
+class AssignmentWatch:
+    """Wakes the publisher when the work's code assigns an attribute, while the work is quiet.
+
+    Armed, the work's private fast class gets a Python `__setattr__` that also sets `wake`; disarmed, it has
+    `object.__setattr__` again, so a busy loop runs at full speed and is polled instead.
+    """
+
+    def __init__(self, cls: type, wake: threading.Event) -> None:
+        self.cls, self.wake = cls, wake
+        self.armed = False
+        self.hits = 0  # watched assignments since the publisher last looked
+        self.arms_left = MAX_ARMS
+
+        def notifying_setattr(obj, name, value):
+            object.__setattr__(obj, name, value)
+            self.hits += 1
+            if not wake.is_set():
+                wake.set()
+
+        self._notifying_setattr = notifying_setattr
+
+    def arm(self) -> bool:
+        """Start watching (if the budget allows); True when armed."""
+        if not self.armed and self.arms_left:
+            self.arms_left -= 1
+            self.hits, self.armed = 0, True
+            self.cls.__setattr__ = self._notifying_setattr
+        return self.armed
+
+    def disarm(self) -> None:
+        if self.armed:
+            self.cls.__setattr__ = object.__setattr__
+            self.armed = False
+
+
 # Raises a state-rule error in the work's main thread; a signal also interrupts a blocking call there.
 VIOLATION_SIGNAL = getattr(signal, "SIGRTMIN", signal.SIGUSR2) + (2 if hasattr(signal, "SIGRTMIN") else 0)
 
@@ -59,8 +98,9 @@ VIOLATION_SIGNAL = getattr(signal, "SIGRTMIN", signal.SIGUSR2) + (2 if hasattr(s
 class WorkProcess:
     """Serves one work over `conn` until the flow goes away or the work is stopped."""
 
-    def __init__(self, work, conn: Connection) -> None:
+    def __init__(self, work, conn: Connection, early: list = ()) -> None:
         context.set_role(context.WORK)
+        self.early = list(early)  # messages that arrived with the work's object, to handle first
         self.work = fast_copy(work)
         self.conn = conn
         self.names = list(self.work._lw_vars)
@@ -75,6 +115,10 @@ class WorkProcess:
         self.violation: BaseException | None = None  # a state-rule error found by the publisher
         self.undelivered: BaseException | None = None  # ... not yet raised in the user's code
         self.rejected: dict = {}  # attribute -> the non-JSON value already reported
+        self.running = False  # a call is executing in the main thread
+        self.wake = threading.Event()  # set by a watched assignment and by the start of a call
+        self.watch = AssignmentWatch(type(self.work), self.wake)
+        self.watch.arm()  # nothing runs yet: an assignment from a thread the work left behind still wakes us
         self.attribute_count = len(gc.get_referents(self.work))
         self.known_attributes: set | None = None  # set once the object's __dict__ had to be read
 
@@ -89,7 +133,7 @@ class WorkProcess:
 
     def _receive(self) -> None:
         while True:
-            messages = self.conn.recv()
+            messages, self.early = self.early or self.conn.recv(), []
             if messages is None:  # the flow's process is gone: nothing to report to any more
                 _flush_output()
                 os._exit(0)
@@ -109,18 +153,46 @@ class WorkProcess:
                         self.conn.send(Delta(self.ack, {}))
 
     def _publish_forever(self) -> None:
-        last_change = cost = 0.0
+        """Publish changes: poll while the state changes, then let assignments wake us (see AssignmentWatch).
+
+        Between calls nothing is polled; a timed poll is skipped when no other thread of the process used
+        the CPU since the last one, since then nothing can have changed.
+        """
+        arm_after, interval, cost = ARM_AFTER, FAST_POLL, 0.0
+        last_change = last_poll = time.monotonic()
+        others_cpu = _other_threads_cpu()
         while True:
-            interval = FAST_POLL if time.monotonic() - last_change < QUIET else SLOW_POLL
-            time.sleep(max(interval, cost / POLL_SHARE))
-            started = time.monotonic()
+            since = time.monotonic() - last_poll
+            if since < FAST_POLL:  # coalesce: at most one delta per FAST_POLL
+                time.sleep(FAST_POLL - since)
+            timeout = max(interval, cost / POLL_SHARE) if self.running else None
+            woken = self.wake.wait(timeout)
+            self.wake.clear()
+            now = last_poll = time.monotonic()
+            if not woken:
+                used, others_cpu = others_cpu, _other_threads_cpu()
+                if used == others_cpu:  # only this thread ran: nothing can have changed
+                    interval = min(interval * 2, QUIET_POLL if self.watch.armed else SLOW_POLL)
+                    continue
             with self.lock:
+                if self.watch.hits > DENSE:  # a busy loop: polling costs it less than the watch
+                    self.watch.disarm()
+                    arm_after = min(arm_after * 1.25, 2.0)  # fewer class changes for bursty works
+                self.watch.hits = 0
                 try:
-                    if self._publish():
-                        last_change = time.monotonic()
+                    changed = self._publish()
                 except Exception as exc:  # never stop publishing silently: fail the work's code instead
                     self._violate(RuntimeError, f"lightwork could not publish the work's state: {exc!r}")
-            cost = time.monotonic() - started
+                    changed = False
+                if changed:
+                    last_change = now
+                    interval = FAST_POLL
+                elif now - last_change >= arm_after and not self.watch.armed and self.watch.arm():
+                    self._publish()  # an assignment made just before the watch began
+                    interval = SLOW_POLL
+                else:
+                    interval = min(interval * 2, QUIET_POLL if self.watch.armed else SLOW_POLL)
+            cost = time.monotonic() - now
 
     # -- state ---------------------------------------------------------------------------------------------
     def _apply_values(self, values: dict) -> None:
@@ -211,6 +283,8 @@ class WorkProcess:
 
     # -- calls ---------------------------------------------------------------------------------------------
     def _execute(self, call: Call) -> None:
+        self.running = True
+        self.wake.set()  # the publisher polls again while the call runs
         self._status(call.call_id, "running")
         try:
             try:
@@ -246,7 +320,7 @@ class WorkProcess:
 
     def _leave_user_code(self) -> None:
         with self.lock:
-            self.in_user_code = False
+            self.in_user_code = self.running = False
 
     def _finish(self, call_id: str, stage: str, message: str = "", error: ErrorInfo | None = None) -> None:
         _flush_output()
@@ -277,6 +351,11 @@ def _flush_output() -> None:
             stream.flush()
         except (OSError, ValueError):
             pass
+
+
+def _other_threads_cpu() -> float:
+    """CPU seconds used by every thread of this process but the calling one."""
+    return time.process_time() - time.thread_time()
 
 
 _MISSING = object()
