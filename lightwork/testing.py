@@ -36,15 +36,24 @@ def processes_with(token: str) -> list[int]:
     return found
 
 
+def _set_limits(rlimits: dict) -> None:
+    import resource
+
+    for which, limits in rlimits.items():
+        resource.setrlimit(which, limits)
+
+
 class AppRun:
     """One `lightwork run` process whose output is collected line by line as it comes."""
 
-    def __init__(self, args: list[str], cwd, env: dict | None = None) -> None:
+    def __init__(self, args: list[str], cwd, env: dict | None = None, rlimits: dict | None = None) -> None:
+        """`rlimits`: {resource.RLIMIT_*: (soft, hard)} set for the run's process only."""
         self.token = uuid.uuid4().hex
         full_env = {**os.environ, **(env or {}), TOKEN_VARIABLE: self.token}
         self.started_at = time.monotonic()
         self.proc = subprocess.Popen(
-            lightwork_command() + args, cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            lightwork_command() + args, cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=(lambda: _set_limits(rlimits)) if rlimits else None,
         )
         self.stdout_lines: list[str] = []
         self.stderr_lines: list[str] = []

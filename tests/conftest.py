@@ -16,13 +16,13 @@ def lightwork(tmp_path):
     runs: list[AppRun] = []
     shm_before = _payload_folders()
 
-    def start(app: str | list, env: dict | None = None, name: str = "app.py") -> AppRun:
+    def start(app: str | list, env: dict | None = None, name: str = "app.py", rlimits: dict | None = None) -> AppRun:
         if isinstance(app, str):
             (tmp_path / name).write_text(textwrap.dedent(app))
             args = ["run", name]
         else:
             args = list(app)
-        run = AppRun(args, tmp_path, env)
+        run = AppRun(args, tmp_path, env, rlimits)
         runs.append(run)
         return run
 

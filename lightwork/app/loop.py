@@ -19,6 +19,7 @@ from ..core.component import check_json
 from ..core.delta import apply_change, compute_delta, iter_changes, matches, same
 from ..core.flow import AppStop
 from ..core.status import StatusInfo, WorkStatus, check_transition
+from ..core.work import LightningWork
 from ..runtime.base import WorkStartError
 from ..runtime.protocol import Call, Delta, ErrorInfo, Exited, Status, Update
 from ..storage.payload import PAYLOAD_VARIABLE, collect_garbage, new_payload_dir, referenced_ids, stored_payload_ids
@@ -61,6 +62,9 @@ class AppLoop:
         self._payloads_seen: set = set()  # ids of every payload that reached the app and is not removed yet
         cleanup = (self._payload_dir,) if self._payload_dir else ()
         self.runtime = (runtime_factory or ProcessRuntime)(self.root, cleanup)  # forks: before any thread starts
+        # Works made while the app runs call us too (never their own run() in the flow's process); set after
+        # the fork, so work processes keep running run() themselves.
+        LightningWork._lw_backend = self
         self.seq = 0
         self.stopping: set = set()
         self.changed = True
@@ -156,9 +160,12 @@ class AppLoop:
     def shutdown(self) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_IGN)
+        LightningWork._lw_backend = None
+        context.set_role(None)
         self.runtime.shutdown(STOP_GRACE)  # the fork server removes the payload folder too, if we were killed
         if self._payload_dir is not None:
             shutil.rmtree(self._payload_dir, ignore_errors=True)
+            os.environ.pop(PAYLOAD_VARIABLE, None)  # a later app in this process makes its own
         else:
             collect_garbage(set(), min_age=0)  # a folder given by LIGHTWORK_PAYLOAD_DIR is kept, emptied
         if self._delta_log is not None:
@@ -169,7 +176,7 @@ class AppLoop:
         return [c for c in self.root._lw_components() if c._lw_group == "works"]
 
     def _adopt(self, work) -> None:
-        if work._lw_backend is self:
+        if vars(work).get("_lw_backend") is self:
             self._works.setdefault(work.name, work)
             return
         object.__setattr__(work, "_lw_backend", self)

@@ -22,12 +22,16 @@ def register(kind: str):
     return decorate
 
 
+SCALARS = frozenset({str, int, float, bool, type(None)})  # items of these types are handled inline: big
+#                                                        containers cost one Python call, not one per item
+
+
 def to_json(value: Any) -> Any:
     """A deep copy of `value` as plain JSON data; scalars are shared, storage objects become references."""
     if isinstance(value, dict):
-        return {k: to_json(v) for k, v in value.items()}
+        return {k: v if type(v) in SCALARS else to_json(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [to_json(v) for v in value]
+        return [v if type(v) in SCALARS else to_json(v) for v in value]
     encode = getattr(value, "_lw_encode", None)
     if encode is not None and not isinstance(value, type):
         return encode()
@@ -39,7 +43,7 @@ def from_json(value: Any) -> Any:
     if isinstance(value, dict):
         kind = value.get(TAG)
         if kind is None:
-            return {k: from_json(v) for k, v in value.items()}
+            return {k: v if type(v) in SCALARS else from_json(v) for k, v in value.items()}
         if kind not in _decoders:
             importlib.import_module("lightwork.storage")
         try:
@@ -47,5 +51,5 @@ def from_json(value: Any) -> Any:
         except KeyError:
             raise ValueError(f"unknown reference kind {kind!r} in state") from None
     if isinstance(value, list):
-        return [from_json(v) for v in value]
+        return [v if type(v) in SCALARS else from_json(v) for v in value]
     return value

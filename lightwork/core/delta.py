@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Iterable, MutableMapping
 
-from .codec import TAG, to_json
+from .codec import SCALARS, TAG, to_json
 
 Path = tuple  # of str (dict keys) and int (list indexes)
 
@@ -71,10 +71,17 @@ def same(a: Any, b: Any) -> bool:
     if type(a) is not type(b):
         return False
     if isinstance(a, dict):
-        return a.keys() == b.keys() and all(same(v, b[k]) for k, v in a.items())
+        return a.keys() == b.keys() and all(_same_item(v, b[k]) for k, v in a.items())
     if isinstance(a, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(map(_same_item, a, b))
     return a == b
+
+
+def _same_item(a: Any, b: Any) -> bool:
+    # Scalars inline: a big container of scalars costs no recursive call per item.
+    if type(a) is not type(b):
+        return False
+    return a == b if type(a) in SCALARS else same(a, b)
 
 
 def matches(value: Any, json_value: Any) -> bool:
@@ -94,8 +101,10 @@ def matches(value: Any, json_value: Any) -> bool:
     return value is json_value or (type(value) is type(json_value) and value == json_value)
 
 
-def compute_delta(old: Any, new: Any, path: Path = (), into: dict | None = None) -> dict:
-    """The delta that turns JSON value `old` into `new`, with paths below `path`."""
+def compute_delta(old: Any, new: Any, path: Path = (), into: dict | None = None, whole: bool = False) -> dict:
+    """The delta that turns JSON value `old` into `new`, with paths below `path`; with `whole`, one entry
+    replaces the value at `path` (a container replaced at once travels as one change). Its values are parts
+    of `old` and `new`, not copies: encode it before changing either."""
     out = {} if into is None else into
     if same(old, new):
         return out
@@ -103,29 +112,31 @@ def compute_delta(old: Any, new: Any, path: Path = (), into: dict | None = None)
         out.setdefault("type_changes", {})[format_path(path)] = {
             "old_type": type(old).__name__,
             "new_type": type(new).__name__,
-            "new_value": to_json(new),
+            "new_value": new,
         }
+    elif whole:
+        out.setdefault("values_changed", {})[format_path(path)] = {"new_value": new}
     elif isinstance(new, dict) and TAG not in new and TAG not in old:  # references change whole
         for key in old.keys() - new.keys():
-            out.setdefault("dictionary_item_removed", {})[format_path(path + (key,))] = to_json(old[key])
+            out.setdefault("dictionary_item_removed", {})[format_path(path + (key,))] = old[key]
         for key, value in new.items():
             if key in old:
                 compute_delta(old[key], value, path + (key,), out)
             else:
-                out.setdefault("dictionary_item_added", {})[format_path(path + (key,))] = to_json(value)
+                out.setdefault("dictionary_item_added", {})[format_path(path + (key,))] = value
     elif isinstance(new, list) and len(old) == len(new):
         for index, (a, b) in enumerate(zip(old, new)):
             compute_delta(a, b, path + (index,), out)
     elif isinstance(new, list) and len(new) > len(old) and same(old, new[: len(old)]):
         added = out.setdefault("iterable_item_added", {})
         for index in range(len(old), len(new)):
-            added[format_path(path + (index,))] = to_json(new[index])
+            added[format_path(path + (index,))] = new[index]
     elif isinstance(new, list) and len(new) < len(old) and same(new, old[: len(new)]):
         removed = out.setdefault("iterable_item_removed", {})
         for index in range(len(new), len(old)):
-            removed[format_path(path + (index,))] = to_json(old[index])
+            removed[format_path(path + (index,))] = old[index]
     else:
-        out.setdefault("values_changed", {})[format_path(path)] = {"new_value": to_json(new)}
+        out.setdefault("values_changed", {})[format_path(path)] = {"new_value": new}
     return out
 
 

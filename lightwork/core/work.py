@@ -16,7 +16,7 @@ class LightningWork(Component):
     """A unit of work run by the runtime; its state changes flow back to the app as deltas."""
 
     _lw_group = "works"
-    _lw_backend = None  # set by the app loop in the flow's process; None means "call run() here"
+    _lw_backend = None  # the app loop, in the flow's process while an app runs; None means "call run() here"
 
     def __init__(
         self,

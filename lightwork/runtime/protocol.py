@@ -95,7 +95,10 @@ _TYPES = {cls.__name__: cls for cls in (Adopt, Call, Update, Delta, Status)}
 
 
 def encode(message) -> bytes:
-    body = json.dumps({"v": VERSION, "type": type(message).__name__, **asdict(message)}).encode()
+    fields_ = {f.name: getattr(message, f.name) for f in fields(message)}  # shallow: asdict would copy deltas
+    if isinstance(fields_.get("error"), ErrorInfo):
+        fields_["error"] = asdict(fields_["error"])
+    body = json.dumps({"v": VERSION, "type": type(message).__name__, **fields_}).encode()
     return _HEADER.pack(len(body)) + body
 
 
@@ -120,7 +123,10 @@ class Connection:
         self.outbox: collections.deque = collections.deque()  # memoryviews still to send, oldest first
 
     def send(self, message) -> None:
-        data = encode(message)
+        self.send_encoded(encode(message))
+
+    def send_encoded(self, data: bytes) -> None:
+        """Send a message already made by `encode`."""
         with self._send_lock:
             self.sock.sendall(data)
 

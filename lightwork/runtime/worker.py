@@ -18,7 +18,7 @@ from ..core import context
 from ..core.codec import from_json, to_json
 from ..core.delta import apply_change, compute_delta, iter_changes, same
 from ..core.work import FLOW_ONLY_ATTRIBUTES
-from .protocol import Call, Connection, Delta, ErrorInfo, Status, Update
+from .protocol import Call, Connection, Delta, ErrorInfo, Status, Update, encode
 
 FAST_POLL = 0.001  # seconds between polls while the state is changing (also the least gap between deltas)
 SLOW_POLL = 0.004  # ... then growing towards QUIET_POLL while nothing changes
@@ -108,6 +108,7 @@ class WorkProcess:
         self.owner = type(work).__name__
         self.lock = threading.Lock()
         self.snapshot = {name: to_json(getattr(self.work, name)) for name in self.names}
+        self.objects = {name: getattr(self.work, name) for name in self.names}  # what the snapshot was taken of
         self.ack = 0
         self.calls: queue.SimpleQueue = queue.SimpleQueue()
         self.main_thread = threading.get_ident()
@@ -218,7 +219,7 @@ class WorkProcess:
 
     def _publish(self) -> bool:
         """Send one delta with every change since the last one (caller holds the lock)."""
-        delta: dict = {}
+        changed: dict = {}  # name -> (the object, its JSON copy)
         for name in self.names:
             value = getattr(self.work, name, _MISSING)
             old = self.snapshot[name]
@@ -232,22 +233,40 @@ class WorkProcess:
             if self.rejected.get(name, _MISSING) is value:
                 continue
             value = self._own_paths(name, value)
-            try:
-                new = to_json(value)
-                if same(new, old):
-                    continue
-                json.dumps(new)
-            except (TypeError, ValueError) as exc:
-                self.rejected[name] = value
-                self._violate(TypeError, f"{self.owner}.{name} = {type(value).__name__} value: state values must be JSON-serialisable ({exc})")
-                continue
-            self.rejected.pop(name, None)
-            compute_delta(old, new, self.prefix + (name,), delta)
-            self.snapshot[name] = new
+            new = to_json(value)
+            if same(new, old):
+                self.objects[name] = value
+            else:
+                changed[name] = (value, new)
         self._check_new_attributes()
-        if delta:
-            self.conn.send(Delta(self.ack, delta))
-        return bool(delta)
+        if not changed:
+            return False
+        try:
+            data = encode(Delta(self.ack, self._delta(changed)))
+        except (TypeError, ValueError):  # some value is not JSON: find which, publish the others
+            for name, (value, new) in list(changed.items()):
+                try:
+                    json.dumps(new)
+                except (TypeError, ValueError) as exc:
+                    del changed[name]
+                    self.rejected[name] = value
+                    self._violate(TypeError, f"{self.owner}.{name} = {type(value).__name__} value: state values must be JSON-serialisable ({exc})")
+            if not changed:
+                return False
+            data = encode(Delta(self.ack, self._delta(changed)))
+        for name, (value, new) in changed.items():
+            self.rejected.pop(name, None)
+            self.snapshot[name], self.objects[name] = new, value
+        self.conn.send_encoded(data)
+        return True
+
+    def _delta(self, changed: dict) -> dict:
+        """The delta of `changed` against the snapshot; a container the attribute no longer holds goes whole."""
+        delta: dict = {}
+        for name, (value, new) in changed.items():
+            whole = isinstance(value, (list, dict)) and value is not self.objects.get(name)
+            compute_delta(self.snapshot[name], new, self.prefix + (name,), delta, whole=whole)
+        return delta
 
     def _own_paths(self, name: str, value):
         """A `lit://` string becomes a Path of this work; a Path without an owner becomes this work's."""

@@ -42,3 +42,20 @@ def test_error_info_leaves_out_hidden_frames():
     except KeyError as exc:
         info = ErrorInfo.from_exception(exc, hide=__file__)
     assert info.type == "KeyError" and "test_protocol.py" not in info.traceback and "KeyError: 'k'" in info.traceback
+
+
+def test_queue_never_blocks_and_flush_finishes_a_message_larger_than_the_socket_takes():
+    a, b = socket.socketpair()
+    a.setblocking(False)
+    sender, receiver = Connection(a), Connection(b)
+    big = Delta(1, {"values_changed": {"root['x']": {"new_value": "y" * 5_000_000}}})
+    sender.queue(big)
+    sender.queue(Delta(2, {}))
+    assert sender.outbox  # the socket took only part of it; the rest waits
+    received = []
+    while len(received) < 2:
+        sender.flush()
+        received += receiver.feed(b.recv(1 << 20))
+    assert received == [big, Delta(2, {})] and sender.flush()
+    a.close()
+    b.close()

@@ -1,0 +1,159 @@
+"""The loop's rules, deterministically: an in-memory runtime records what the loop sends and feeds it replies."""
+import pytest
+
+import lightwork as L
+from lightwork.app.loop import AppLoop
+from lightwork.runtime.base import Runtime
+from lightwork.runtime.protocol import Call, Delta, Status
+
+
+class MemoryRuntime(Runtime):
+    """Starts nothing: records starts and messages; `reply` queues what works would send."""
+
+    def __init__(self, root, cleanup=()):
+        self.started, self.sent, self.inbox, self.alive = [], [], [], set()
+
+    def start(self, work):
+        self.started.append(work.name)
+        self.alive.add(work.name)
+
+    def is_alive(self, name):
+        return name in self.alive
+
+    def send(self, name, message):
+        self.sent.append((name, message))
+
+    def receive(self, timeout):
+        inbox, self.inbox = self.inbox, []
+        return inbox
+
+    def stop(self, name, grace):
+        self.alive.discard(name)
+
+    def shutdown(self, grace):
+        self.alive.clear()
+
+    def calls(self, name=None):
+        return [m for n, m in self.sent if isinstance(m, Call) and (name is None or n == name)]
+
+    def reply(self, name, message):
+        self.inbox.append((name, message))
+
+
+class Recorder(L.LightningWork):
+    def __init__(self):
+        super().__init__(parallel=True)
+        self.value = 0
+
+    def run(self, *args, **kwargs):
+        pass
+
+
+@pytest.fixture
+def loop_of():
+    loops = []
+
+    def make(root):
+        loop = AppLoop(L.LightningApp(root), runtime_factory=MemoryRuntime)
+        loops.append(loop)
+        return loop
+
+    yield make
+    for loop in loops:
+        loop.shutdown()
+
+
+def finish(loop, name, call):
+    loop.runtime.reply(name, Status(call.call_id, "running", call.seq))
+    loop.runtime.reply(name, Status(call.call_id, "succeeded", call.seq))
+    for work_name, message in loop.runtime.receive(0):
+        loop._handle(work_name, message)
+
+
+def test_calls_that_differ_only_in_json_types_are_distinct_cached_calls(loop_of):
+    class F(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.w = Recorder()
+            self.argument = 1
+
+        def run(self):
+            self.w.run(self.argument)
+
+    root = F()
+    loop = loop_of(root)
+    for argument in (1, True, 1.0, 1):
+        root.argument = argument
+        loop._run_pass()
+        calls = loop.runtime.calls()
+        if calls and loop.root.w._lw_book.in_flight:
+            finish(loop, "root.w", calls[-1])
+    assert [c.args for c in loop.runtime.calls()] == [[1], [True], [1.0]]
+
+
+def test_an_argument_changed_in_place_is_a_new_call(loop_of):
+    class F(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.w = Recorder()
+            self._items = [1]
+
+        def run(self):
+            self.w.run(self._items)
+
+    root = F()
+    loop = loop_of(root)
+    loop._run_pass()
+    finish(loop, "root.w", loop.runtime.calls()[-1])
+    loop._run_pass()
+    root._items.append(2)
+    loop._run_pass()
+    assert [c.args for c in loop.runtime.calls()] == [[[1]], [[1, 2]]]
+
+
+def test_a_work_made_during_a_pass_is_dispatched_to_the_runtime_not_run_in_the_flow(loop_of):
+    ran_here = []
+
+    class Late(L.LightningWork):
+        def run(self):
+            ran_here.append(True)
+
+    class F(L.LightningFlow):
+        def run(self):
+            if not hasattr(self, "late"):
+                self.late = Late()
+            self.late.run()
+
+    loop = loop_of(F())
+    loop._run_pass()
+    assert ran_here == []
+    assert loop.runtime.started == ["root.late"] and len(loop.runtime.calls("root.late")) == 1
+    assert loop.root.late.is_pending
+
+
+def test_a_delta_is_applied_to_the_work_and_its_synced_copy_without_sharing(loop_of):
+    class F(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.w = Recorder()
+            self.w.value = {"a": [1]}
+
+        def run(self):
+            self.w.run()
+
+    root = F()
+    loop = loop_of(root)
+    loop._run_pass()
+    call = loop.runtime.calls()[-1]
+    path = "root['works']['w']['vars']['value']"
+    loop._handle("root.w", Delta(call.seq, {"dictionary_item_added": {f"{path}['b']": [2]}}))
+    loop._handle("root.w", Delta(call.seq, {"iterable_item_added": {f"{path}['a'][1]": 5}}))
+    assert root.w.value == {"a": [1, 5], "b": [2]}
+    assert root.w._lw_synced["value"] == {"a": [1, 5], "b": [2]}
+    assert root.w.value["b"] is not root.w._lw_synced["value"]["b"]
+    sent = len(loop.runtime.sent)
+    loop._run_pass()  # nothing written by the flow: nothing goes back to the work
+    assert loop.runtime.sent[sent:] == []
+    root.w.value["b"].append(3)  # an in-place write by the flow is noticed and sent
+    loop._run_pass()
+    assert [m.delta for _, m in loop.runtime.sent[sent:]] == [{"iterable_item_added": {f"{path}['b'][1]": 3}}]
