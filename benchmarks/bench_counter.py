@@ -1,4 +1,4 @@
-"""`self.counter += 1` in a running work vs the same loop on a plain object (goal >= 0.33x; the peer: 0.00002x)."""
+"""`self.counter += 1` in a running work vs the same loop on a plain object (goal >= 0.9x; the peer: 0.00002x)."""
 import time
 
 from common import app_run, last_json, report
@@ -85,7 +85,7 @@ def main() -> dict:
         ratio_vs_plain_in_same_process=round(work_rate / plain_in_work, 3),
         ratio_with_1m_item_list_in_state=round(with_list / reference, 3),
         flow_passes_seen=result["flow_passes"],
-        goal="ratio >= 0.33",
+        goal="ratio >= 0.9 (issue 6: keep)",
     )
 
 

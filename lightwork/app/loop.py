@@ -53,6 +53,7 @@ class AppLoop:
         from ..runtime.process import ProcessRuntime
 
         context.set_role(context.FLOW)
+        self._signal_handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
         self.app = app
         self.root = app.root
         self._payload_dir = None
@@ -170,6 +171,8 @@ class AppLoop:
             collect_garbage(set(), min_age=0)  # a folder given by LIGHTWORK_PAYLOAD_DIR is kept, emptied
         if self._delta_log is not None:
             self._delta_log.close()
+        for signum, handler in self._signal_handlers.items():  # this process may run more (a notebook, tests)
+            signal.signal(signum, handler)
 
     # -- works ---------------------------------------------------------------------------------------------
     def _all_works(self) -> list:

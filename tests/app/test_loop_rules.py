@@ -1,4 +1,7 @@
 """The loop's rules, deterministically: an in-memory runtime records what the loop sends and feeds it replies."""
+import os
+import signal
+
 import pytest
 
 import lightwork as L
@@ -157,3 +160,12 @@ def test_a_delta_is_applied_to_the_work_and_its_synced_copy_without_sharing(loop
     root.w.value["b"].append(3)  # an in-place write by the flow is noticed and sent
     loop._run_pass()
     assert [m.delta for _, m in loop.runtime.sent[sent:]] == [{"iterable_item_added": {f"{path}['b'][1]": 3}}]
+
+
+def test_shutdown_leaves_this_process_as_it_found_it(loop_of):
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    loop = loop_of(L.LightningFlow())
+    loop.shutdown()
+    assert {signum: signal.getsignal(signum) for signum in handlers} == handlers
+    assert L.LightningWork._lw_backend is None
+    assert "LIGHTWORK_PAYLOAD_DIR" not in os.environ
