@@ -70,7 +70,7 @@ class AppLoop:
         self.stopping: set = set()
         self.changed = True
         self._works: dict = {}
-        self._flow_vars = None
+        self._flow_vars = [(c.name, c.state_vars) for c in self.root._lw_components() if c._lw_group == "flows"]
         log = os.environ.get("LIGHTWORK_DELTA_LOG")
         self._delta_log = open(log, "a", buffering=1) if log else None
         for work in self._all_works():
@@ -123,8 +123,8 @@ class AppLoop:
                 self._run_pass()
                 ended = time.monotonic()
                 next_heartbeat = ended + HEARTBEAT
-                # Passes take at most half the time: what arrives meanwhile is applied together, for one pass.
-                next_pass = ended + (ended - now)
+                # Passes take at most a quarter of the time: what arrives meanwhile is applied together, in one pass.
+                next_pass = ended + 3 * (ended - now)
             timeout = max(0.0, (next_pass if self.changed else next_heartbeat) - time.monotonic())
             for name, message in self.runtime.receive(timeout):
                 self._handle(name, message)
@@ -141,7 +141,7 @@ class AppLoop:
                 self._push_flow_writes(component)
             else:
                 flow_vars.append((component.name, component.state_vars))
-        if self._flow_vars is not None and not same(flow_vars, self._flow_vars):
+        if not same(flow_vars, self._flow_vars):
             self.changed = True
         self._flow_vars = flow_vars
 
@@ -225,11 +225,11 @@ class AppLoop:
 
     def _dispatch(self, work, key: str, args: list, kwargs: dict) -> None:
         """Send call `key`; `args` and `kwargs` are already encoded (storage objects as references)."""
+        if work.name in self.stopping or not self.runtime.is_alive(work.name):
+            self.runtime.start(work)  # first: a work whose start failed is not pending
+            self.stopping.discard(work.name)
         work._lw_book.started(key)
         self._set_status(work, WorkStatus.PENDING)
-        if work.name in self.stopping or not self.runtime.is_alive(work.name):
-            self.stopping.discard(work.name)
-            self.runtime.start(work)
         self.seq += 1
         state = {name: to_json(getattr(work, name)) for name in work._lw_vars}
         work._lw_synced = dict(state)  # entries are replaced, never changed in place: no deep copy needed
@@ -291,8 +291,6 @@ class AppLoop:
             return
         if isinstance(message, Exited):
             self._on_exit(work, message)
-            return
-        if name in self.stopping:
             return
         pending = work._lw_pending
         for attr in [a for a, seq in pending.items() if seq <= message.ack]:

@@ -121,7 +121,8 @@ class ProcessRuntime(Runtime):
         self._kill_overdue()
         ready, self._ready = self._ready, {}
         for handle in ready:
-            events.extend((handle.name, m) for m in handle.messages)
+            if self._handles.get(handle.name) is handle:  # not a process a restart has replaced
+                events.extend((handle.name, m) for m in handle.messages)
             handle.messages.clear()
             if handle.closed and handle.reaped and self._handles.get(handle.name) is handle:
                 events.append((handle.name, Exited(handle.exit_code)))

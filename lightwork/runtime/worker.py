@@ -120,7 +120,7 @@ class WorkProcess:
         self.wake = threading.Event()  # set by a watched assignment and by the start of a call
         self.watch = AssignmentWatch(type(self.work), self.wake)
         self.watch.arm()  # nothing runs yet: an assignment from a thread the work left behind still wakes us
-        self.attribute_count = len(gc.get_referents(self.work))
+        self.attribute_count = _attribute_count(self.work)
         self.known_attributes: set | None = None  # set once the object's __dict__ had to be read
 
     # -- threads -------------------------------------------------------------------------------------------
@@ -278,10 +278,8 @@ class WorkProcess:
         return value
 
     def _check_new_attributes(self) -> None:
-        # Counting referents does not touch __dict__, which would cost the object its fast layout.
         if self.known_attributes is None:
-            count = len(gc.get_referents(self.work))
-            if count == self.attribute_count:
+            if _attribute_count(self.work) == self.attribute_count:
                 return
             self.known_attributes = set(vars(self.work))
             added = self.known_attributes
@@ -370,6 +368,13 @@ def _flush_output() -> None:
             stream.flush()
         except (OSError, ValueError):
             pass
+
+
+def _attribute_count(obj) -> int:
+    """A number that changes when `obj` gains an attribute, read without costing the object its fast layout."""
+    if sys.version_info >= (3, 11):  # attributes stored inline: reading __dict__ would build one for good
+        return len(gc.get_referents(obj))
+    return len(vars(obj))  # 3.10 objects always have their __dict__; get_referents counts it as one
 
 
 def _other_threads_cpu() -> float:

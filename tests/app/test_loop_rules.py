@@ -169,3 +169,61 @@ def test_shutdown_leaves_this_process_as_it_found_it(loop_of):
     assert {signum: signal.getsignal(signum) for signum in handlers} == handlers
     assert L.LightningWork._lw_backend is None
     assert "LIGHTWORK_PAYLOAD_DIR" not in os.environ
+
+
+def test_state_the_first_pass_changes_causes_another_pass_at_once(loop_of):
+    class F(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.step = 0
+
+        def run(self):
+            self.step = 1
+
+    loop = loop_of(F())
+    loop.changed = False
+    loop._run_pass()
+    assert loop.changed  # not left to the once-a-second heartbeat
+    loop.changed = False
+    loop._run_pass()
+    assert not loop.changed
+
+
+def test_the_last_deltas_of_a_stopping_work_are_applied(loop_of):
+    class F(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.w = Recorder()
+
+        def run(self):
+            self.w.run()
+
+    root = F()
+    loop = loop_of(root)
+    loop._run_pass()
+    call = loop.runtime.calls()[-1]
+    root.w.stop()
+    loop._handle("root.w", Delta(call.seq, {"values_changed": {"root['works']['w']['vars']['value']": {"new_value": 7}}}))
+    loop._handle("root.w", Status(call.call_id, "stopped", call.seq))
+    assert root.w.value == 7 and root.w.has_stopped
+
+
+def test_a_work_whose_start_failed_is_not_pending(loop_of):
+    class F(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.w = Recorder()
+
+        def run(self):
+            self.w.run()
+
+    root = F()
+    loop = loop_of(root)
+
+    def refuse(work):
+        raise OSError("no more processes")
+
+    loop.runtime.start = refuse
+    with pytest.raises(OSError):
+        loop._run_pass()
+    assert root.w.status.stage == "not_started" and root.w._lw_book.in_flight is None

@@ -297,3 +297,41 @@ def test_a_container_replaced_at_once_travels_as_one_change(lightwork, tmp_path)
     assert "keys 5000" in run.stdout
     entries = [(kind, path) for line in log.read_text().splitlines() for kind, changes in json.loads(line)["delta"].items() for path in changes]
     assert entries == [("values_changed", "root['works']['w']['vars']['table']")]
+
+
+def test_a_frozen_work_does_not_block_the_flow_that_writes_to_it(lightwork):
+    run = lightwork(
+        """
+        import os, signal
+        import lightwork as L
+
+        class Frozen(L.LightningWork):
+            def __init__(self):
+                super().__init__(parallel=True)
+                self.data = ""
+                self.frozen = False
+
+            def run(self):
+                self.frozen = True
+                import time; time.sleep(0.2)  # published before it freezes
+                os.kill(os.getpid(), signal.SIGSTOP)
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = Frozen()
+                self._writes = 0
+
+            def run(self):
+                self.w.run()
+                if self.w.frozen:
+                    self._writes += 1
+                    self.w.data = str(self._writes) * 200_000  # far more than the socket buffers hold
+                    if self._writes == 100:
+                        self.stop("the flow went on")
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait(timeout=30) == 0, run.stderr
+    assert "the flow went on" in run.stdout
