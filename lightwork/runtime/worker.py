@@ -11,11 +11,12 @@ import os
 import queue
 import signal
 import sys
+import sysconfig
 import threading
 import time
 
 from ..core import context
-from ..core.codec import from_json, to_json
+from ..core.codec import SCALARS, from_json, to_json
 from ..core.delta import apply_change, compute_delta, iter_changes, same
 from ..core.work import FLOW_ONLY_ATTRIBUTES
 from .protocol import Call, Connection, Delta, ErrorInfo, Status, Update, encode
@@ -59,28 +60,30 @@ def fast_copy(work):
 class AssignmentWatch:
     """Wakes the publisher when the work's code assigns an attribute, while the work is quiet.
 
-    Armed, the work's private fast class gets a Python `__setattr__` that also sets `wake`; disarmed, it has
-    `object.__setattr__` again, so a busy loop runs at full speed and is polled instead.
+    Armed, the work's private fast class gets a Python `__setattr__` that passes each assignment through
+    `check(name, value)` (which returns the value to store, or raises a state-rule error at that very line)
+    and sets `wake`; disarmed, it has `object.__setattr__` again, so a busy loop runs at full speed and is
+    polled instead.
     """
 
-    def __init__(self, cls: type, wake: threading.Event) -> None:
+    def __init__(self, cls: type, wake: threading.Event, check=lambda name, value: value) -> None:
         self.cls, self.wake = cls, wake
         self.armed = False
         self.hits = 0  # watched assignments since the publisher last looked
         self.arms_left = MAX_ARMS
 
         def notifying_setattr(obj, name, value):
-            object.__setattr__(obj, name, value)
+            object.__setattr__(obj, name, check(name, value))
             self.hits += 1
             if not wake.is_set():
                 wake.set()
 
         self._notifying_setattr = notifying_setattr
 
-    def arm(self) -> bool:
-        """Start watching (if the budget allows); True when armed."""
-        if not self.armed and self.arms_left:
-            self.arms_left -= 1
+    def arm(self, force: bool = False) -> bool:
+        """Start watching (if the budget allows, or `force`); True when armed."""
+        if not self.armed and (self.arms_left or force):
+            self.arms_left = max(0, self.arms_left - 1)
             self.hits, self.armed = 0, True
             self.cls.__setattr__ = self._notifying_setattr
         return self.armed
@@ -91,7 +94,7 @@ class AssignmentWatch:
             self.armed = False
 
 
-# Raises a state-rule error in the work's main thread; a signal also interrupts a blocking call there.
+# Raises a state-rule error in the work's own code; a signal also interrupts a blocking call made from it.
 VIOLATION_SIGNAL = getattr(signal, "SIGRTMIN", signal.SIGUSR2) + (2 if hasattr(signal, "SIGRTMIN") else 0)
 
 
@@ -118,7 +121,7 @@ class WorkProcess:
         self.rejected: dict = {}  # attribute -> the non-JSON value already reported
         self.running = False  # a call is executing in the main thread
         self.wake = threading.Event()  # set by a watched assignment and by the start of a call
-        self.watch = AssignmentWatch(type(self.work), self.wake)
+        self.watch = AssignmentWatch(type(self.work), self.wake, self._check_assignment)
         self.watch.arm()  # nothing runs yet: an assignment from a thread the work left behind still wakes us
         self.attribute_count = _attribute_count(self.work)
         self.known_attributes: set | None = None  # set once the object's __dict__ had to be read
@@ -176,7 +179,7 @@ class WorkProcess:
                     interval = min(interval * 2, QUIET_POLL if self.watch.armed else SLOW_POLL)
                     continue
             with self.lock:
-                if self.watch.hits > DENSE:  # a busy loop: polling costs it less than the watch
+                if self.watch.hits > DENSE and self.undelivered is None:  # a busy loop: polling costs less
                     self.watch.disarm()
                     arm_after = min(arm_after * 1.25, 2.0)  # fewer class changes for bursty works
                 self.watch.hits = 0
@@ -293,10 +296,27 @@ class WorkProcess:
                 self._violate(AttributeError, f"{self.owner}.{name} was not defined in __init__: state attributes can only be added in __init__ (use a name starting with '_' for private values)")
 
     def _violate(self, kind: type[BaseException], message: str) -> None:
-        """Raise `kind(message)` in the user's code that broke a state rule (caller holds the lock)."""
+        """Raise `kind(message)` in the work's own code (caller holds the lock): where its main thread is now
+        if that is the work's code, else at its next attribute assignment, else when `run()` returns."""
         if self.violation is None:
             self.violation = self.undelivered = kind(message)
+            self.watch.arm(force=True)
             signal.pthread_kill(self.main_thread, VIOLATION_SIGNAL)
+
+    def _check_assignment(self, name: str, value):
+        """An assignment seen by the watch: the value to store, or the state-rule error raised right here."""
+        if self.undelivered is not None and self.in_user_code:
+            with self.lock:
+                error = self._take_violation()
+            if error is not None:
+                raise error
+        if name.startswith("_"):
+            return value
+        if name not in self.snapshot:
+            raise AttributeError(f"{self.owner}.{name} was not defined in __init__: state attributes can only be added in __init__ (use a name starting with '_' for private values)")
+        if type(value) not in SCALARS and not isinstance(value, (list, dict, tuple)) and not hasattr(value, "_lw_encode"):
+            raise TypeError(f"{self.owner}.{name} = {type(value).__name__} value: state values must be JSON-serialisable")
+        return value
 
     # -- calls ---------------------------------------------------------------------------------------------
     def _execute(self, call: Call) -> None:
@@ -350,8 +370,9 @@ class WorkProcess:
             self.conn.send(Status(call_id, stage, self.ack, message or (error.summary() if error else ""), error))
 
     def _on_violation(self, signum, frame) -> None:
+        # Only in the work's own code: a library's or Python's cleanup (finally, __exit__) is never cut short.
         error = self.undelivered
-        if error is not None and self.in_user_code:
+        if error is not None and self.in_user_code and frame is not None and _is_own_code(frame):
             self.undelivered = None
             raise error
 
@@ -370,6 +391,12 @@ def _flush_output() -> None:
             pass
 
 
+def _is_own_code(frame) -> bool:
+    """Whether `frame` runs the app's own code, not Python's, an installed library's or lightwork's."""
+    filename = frame.f_code.co_filename
+    return not filename.startswith("<") and not filename.startswith(_FOREIGN)
+
+
 def _attribute_count(obj) -> int:
     """A number that changes when `obj` gains an attribute, read without costing the object its fast layout."""
     if sys.version_info >= (3, 11):  # attributes stored inline: reading __dict__ would build one for good
@@ -384,3 +411,4 @@ def _other_threads_cpu() -> float:
 
 _MISSING = object()
 _INTERNAL = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_FOREIGN = tuple({os.path.join(sysconfig.get_paths()[key], "") for key in ("stdlib", "platstdlib", "purelib", "platlib")} | {os.path.join(_INTERNAL, "")})

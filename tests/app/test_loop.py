@@ -633,3 +633,64 @@ def test_work_deleting_a_state_attribute_fails(lightwork):
     )
     assert run.wait() == 1
     assert "AttributeError: W.name_tag was deleted: state attributes cannot be deleted" in run.stderr
+
+
+def test_a_quiet_work_gets_a_state_rule_error_at_the_assignment_itself(lightwork):
+    run = lightwork(
+        """
+        import time
+        import lightwork as L
+
+        class W(L.LightningWork):
+            def __init__(self):
+                super().__init__()
+                self.counter = 0
+            def run(self):
+                time.sleep(0.3)
+                self.countr = 1
+                time.sleep(5)
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = W()
+            def run(self):
+                self.w.run()
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 1
+    assert "AttributeError: W.countr was not defined in __init__" in run.stderr
+    assert "self.countr = 1" in run.stderr and "time.sleep(5)" not in run.stderr
+
+
+def test_a_state_rule_error_is_never_raised_inside_library_code(lightwork):
+    run = lightwork(
+        """
+        import threading, time
+        import lightwork as L
+
+        class W(L.LightningWork):
+            def __init__(self):
+                super().__init__()
+                self.items = []
+                self.after = False
+            def run(self):
+                self.items.append(object())        # found by a poll, a few milliseconds later
+                threading.Event().wait(1.0)        # Python's own code: it is not interrupted
+                self.after = True                  # the error lands at the next assignment
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = W()
+            def run(self):
+                self.w.run()
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 1
+    assert "TypeError: W.items = list value: state values must be JSON-serialisable" in run.stderr
+    assert "self.after = True" in run.stderr and "threading.py" not in run.stderr
