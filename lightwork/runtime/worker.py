@@ -6,8 +6,10 @@ publisher thread polls the state attributes instead and sends what changed.
 from __future__ import annotations
 
 import gc
+import io
 import json
 import os
+import pickle
 import queue
 import signal
 import sys
@@ -236,7 +238,7 @@ class WorkProcess:
             if self.rejected.get(name, _MISSING) is value:
                 continue
             value = self._own_paths(name, value)
-            new = to_json(value)
+            new = consistent_copy(value)
             if same(new, old):
                 self.objects[name] = value
             else:
@@ -389,6 +391,42 @@ def _flush_output() -> None:
             stream.flush()
         except (OSError, ValueError):
             pass
+
+
+def consistent_copy(value):
+    """`to_json(value)` taken at one instant, though the work's threads keep changing `value`.
+
+    A copy made in Python can see a container half changed (or fail: "dictionary changed size during
+    iteration"). A flat list or dict of scalars is copied by one C call; anything deeper by the C pickler,
+    which runs no Python code for JSON data, so no other thread runs in between either.
+    """
+    if type(value) in SCALARS:
+        return value
+    if type(value) in (dict, list):
+        copy = value.copy()
+        if all(type(item) in SCALARS for item in (copy.values() if type(copy) is dict else copy)):
+            return copy
+    try:
+        buffer = io.BytesIO()
+        _JsonPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+        return pickle.loads(buffer.getbuffer())
+    except Exception:  # not picklable, so not JSON either: the caller reports it
+        return to_json(value)
+
+
+class _JsonPickler(pickle.Pickler):
+    """Pickles state as `to_json` copies it: storage objects as their references, dict and list subclasses
+    as plain ones (exact dicts, lists and scalars never reach this method)."""
+
+    def reducer_override(self, obj):
+        encode = getattr(obj, "_lw_encode", None)
+        if encode is not None and not isinstance(obj, type):
+            return dict, (encode(),)
+        if isinstance(obj, dict):
+            return dict, (dict(obj),)
+        if isinstance(obj, list):
+            return list, (list(obj),)
+        return NotImplemented
 
 
 def _is_own_code(frame) -> bool:

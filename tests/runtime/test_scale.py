@@ -335,3 +335,49 @@ def test_a_frozen_work_does_not_block_the_flow_that_writes_to_it(lightwork):
     )
     assert run.wait(timeout=30) == 0, run.stderr
     assert "the flow went on" in run.stdout
+
+
+def test_a_work_changing_a_large_dict_in_place_is_never_failed_by_publishing(lightwork):
+    run = lightwork(
+        """
+        import time
+        import lightwork as L
+
+        def step():
+            pass
+
+        class Busy(L.LightningWork):
+            def __init__(self):
+                super().__init__()
+                self.table = {str(i): i for i in range(200_000)}
+                self.rounds = 0
+
+            def run(self):
+                end = time.monotonic() + 3
+                rounds = 0
+                while time.monotonic() < end:
+                    for _ in range(1000):
+                        self.table["extra"] = rounds
+                        step()                    # a call: another thread may run while "extra" is in
+                        del self.table["extra"]
+                    rounds += 1
+                self.rounds = rounds
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = Busy()
+
+            def run(self):
+                self.w.run()
+                table = self.w.table
+                # what the flow sees is a state the work had: the 200,000 keys, with or without "extra"
+                assert len(table) - ("extra" in table) == 200_000 and table["0"] == 0
+                if self.w.has_succeeded:
+                    self.stop("rounds %d" % self.w.rounds)
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait(timeout=60) == 0, run.stderr
+    assert "rounds" in run.stdout
