@@ -15,7 +15,7 @@ import time
 from ..core import context
 from ..core.calls import Decision, call_key
 from ..core.codec import from_json, to_json
-from ..core.component import check_json
+from ..core.component import check_json, check_keys
 from ..core.delta import apply_change, compute_delta, iter_changes, matches, same
 from ..core.flow import AppStop
 from ..core.status import StatusInfo, WorkStatus, check_transition
@@ -272,6 +272,7 @@ class AppLoop:
             value = getattr(work, name)
             if name in synced and matches(value, synced[name]):
                 continue
+            check_keys(type(work).__name__, name, value)  # an in-place write by the flow is checked here
             value = to_json(value)
             compute_delta(synced.get(name), value, work._lw_path + ("vars", name), delta)
             synced[name] = value

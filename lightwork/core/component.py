@@ -5,7 +5,8 @@ import inspect
 import json
 from typing import Any, Iterator
 
-from .codec import to_json
+from .codec import SCALARS, to_json
+from .delta import format_path
 
 
 def check_json(owner: str, name: str, value: Any) -> None:
@@ -16,6 +17,38 @@ def check_json(owner: str, name: str, value: Any) -> None:
         raise TypeError(
             f"{owner}.{name} = {type(value).__name__} value: state values must be JSON-serialisable ({exc})"
         ) from None
+    check_keys(owner, name, value)
+
+
+def check_keys(owner: str, name: str, value: Any) -> None:
+    """Raise TypeError naming the attribute and the key when a dict in `value` has a key that is not a string
+    (JSON would turn `1` into `"1"`, and the two sides of the app would hold different dicts)."""
+    where = non_string_key(value)
+    if where is not None:
+        key = where[-1]
+        raise TypeError(
+            f"{owner}.{name} has the key {key!r} ({type(key).__name__}) at {format_path(where[:-1])}: "
+            f"state dict keys must be strings"
+        )
+
+
+def non_string_key(value: Any) -> tuple | None:
+    """The path to the first dict key in `value` that is not a string, or None."""
+    stack = [(value, ())]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, dict):
+            if not set(map(type, item)) <= {str}:  # a C-level look first: big dicts cost no Python loop
+                return where + (next(k for k in item if type(k) is not str),)
+            children = item.items()
+        elif isinstance(item, (list, tuple)):
+            children = enumerate(item)
+        else:
+            continue
+        values = item.values() if isinstance(item, dict) else item
+        if not set(map(type, values)) <= SCALARS:
+            stack.extend((child, where + (key,)) for key, child in children if type(child) not in SCALARS)
+    return None
 
 
 class _Sealing(type):

@@ -19,6 +19,7 @@ import time
 
 from ..core import context
 from ..core.codec import SCALARS, from_json, to_json
+from ..core.component import check_keys
 from ..core.delta import apply_change, compute_delta, iter_changes, same
 from ..core.work import FLOW_ONLY_ATTRIBUTES
 from .protocol import Call, Connection, Delta, ErrorInfo, Status, Update, encode
@@ -246,6 +247,13 @@ class WorkProcess:
         self._check_new_attributes()
         if not changed:
             return False
+        for name, (value, new) in list(changed.items()):
+            try:
+                check_keys(self.owner, name, new)
+            except TypeError as exc:
+                del changed[name]
+                self.rejected[name] = value
+                self._violate(TypeError, str(exc))
         try:
             data = encode(Delta(self.ack, self._delta(changed)))
         except (TypeError, ValueError):  # some value is not JSON: find which, publish the others
@@ -256,9 +264,9 @@ class WorkProcess:
                     del changed[name]
                     self.rejected[name] = value
                     self._violate(TypeError, f"{self.owner}.{name} = {type(value).__name__} value: state values must be JSON-serialisable ({exc})")
-            if not changed:
-                return False
             data = encode(Delta(self.ack, self._delta(changed)))
+        if not changed:
+            return False
         for name, (value, new) in changed.items():
             self.rejected.pop(name, None)
             self.snapshot[name], self.objects[name] = new, value

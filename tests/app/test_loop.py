@@ -694,3 +694,51 @@ def test_a_state_rule_error_is_never_raised_inside_library_code(lightwork):
     assert run.wait() == 1
     assert "TypeError: W.items = list value: state values must be JSON-serialisable" in run.stderr
     assert "self.after = True" in run.stderr and "threading.py" not in run.stderr
+
+
+def test_dict_keys_that_are_not_strings_are_refused_on_both_sides(lightwork):
+    work_side = lightwork(
+        """
+        import lightwork as L
+
+        class W(L.LightningWork):
+            def __init__(self):
+                super().__init__()
+                self.rates = {"0": 0.1}
+            def run(self):
+                self.rates[1] = 0.5
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = W()
+            def run(self):
+                self.w.run()
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert work_side.wait() == 1
+    assert "TypeError: W.rates has the key 1 (int) at root: state dict keys must be strings" in work_side.stderr
+
+
+def test_the_flow_refuses_a_dict_with_a_key_that_is_not_a_string(lightwork):
+    run = lightwork(
+        """
+        import lightwork as L
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.rates = {}
+            def run(self):
+                try:
+                    self.rates = {"a": {2: 0.1}}
+                except TypeError as exc:
+                    self.stop(str(exc))
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 0, run.stderr
+    assert "F.rates has the key 2 (int) at root['a']: state dict keys must be strings" in run.stdout
