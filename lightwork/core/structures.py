@@ -48,13 +48,30 @@ class Structure:
 
 
 class List(Structure, list):
-    """A list of flows or works; item i is named `<parent>.<attr>.<i>`."""
+    """A list of flows or works; item i is named `<parent>.<attr>.<i>`.
+
+    A name is a work's identity in the runtime, so an operation that would move a started work to another
+    position (and so rename it) is refused; a removed work is stopped.
+    """
 
     def __init__(self, *items: Any) -> None:
         list.__init__(self, [self._lw_check(item) for item in items])
 
     def _lw_items(self):
         return ((str(i), item) for i, item in enumerate(list.__iter__(self)))
+
+    def _lw_keep_places(self, start: int, operation: str) -> None:
+        """Refuse `operation` when it would move a started item at `start` or after."""
+        for index in range(max(0, start), len(self)):
+            item = list.__getitem__(self, index)
+            if _has_started(item):
+                raise ValueError(
+                    f"{operation} would move {item.name}, which has started, to another position and so rename "
+                    f"it; use a structures.Dict for works that come and go, or only append to this List"
+                )
+
+    def _lw_renamed(self):
+        self._lw_rename(self._lw_name, self._lw_path)
 
     def append(self, item: Any) -> None:
         list.append(self, self._lw_check(item))
@@ -64,22 +81,68 @@ class List(Structure, list):
         for item in items:
             self.append(item)
 
+    def __iadd__(self, items):
+        self.extend(items)
+        return self
+
+    def __imul__(self, count):
+        raise TypeError("a List of works cannot be repeated: each work is one component")
+
     def __setitem__(self, index, item) -> None:
+        if isinstance(index, slice):
+            raise TypeError("List does not support slice assignment; set, append or remove items one by one")
+        old = list.__getitem__(self, index)
         list.__setitem__(self, index, self._lw_check(item))
-        self._lw_rename(self._lw_name, self._lw_path)
+        _stop(old)
+        self._lw_renamed()
 
     def insert(self, index, item) -> None:
+        self._lw_keep_places(_position(self, index), f"inserting into {self.name}")
         list.insert(self, index, self._lw_check(item))
-        self._lw_rename(self._lw_name, self._lw_path)
+        self._lw_renamed()
+
+    def __delitem__(self, index) -> None:
+        removed = list.__getitem__(self, index)
+        removed = removed if isinstance(index, slice) else [removed]
+        first = _position(self, index.start or 0) if isinstance(index, slice) else _position(self, index)
+        self._lw_keep_places(first + 1 if not isinstance(index, slice) else first, f"removing from {self.name}")
+        list.__delitem__(self, index)
+        for item in removed:
+            _stop(item)
+        self._lw_renamed()
+
+    def pop(self, index: int = -1):
+        item = list.__getitem__(self, index)
+        del self[index]
+        return item
+
+    def remove(self, item) -> None:
+        del self[self.index(item)]
+
+    def clear(self) -> None:
+        removed = list(list.__iter__(self))
+        list.clear(self)
+        for item in removed:
+            _stop(item)
+
+    def sort(self, *args, **kwargs) -> None:
+        self._lw_keep_places(0, f"sorting {self.name}")
+        list.sort(self, *args, **kwargs)
+        self._lw_renamed()
+
+    def reverse(self) -> None:
+        self._lw_keep_places(0, f"reversing {self.name}")
+        list.reverse(self)
+        self._lw_renamed()
 
 
 class Dict(Structure, dict):
-    """A dict of flows or works keyed by string; item k is named `<parent>.<attr>.<k>`."""
+    """A dict of flows or works keyed by string; item k is named `<parent>.<attr>.<k>`. A removed work is
+    stopped."""
 
     def __init__(self, items: dict | None = None, **kwargs: Any) -> None:
         dict.__init__(self)
-        for key, item in {**(items or {}), **kwargs}.items():
-            self[key] = item
+        self.update(items or {}, **kwargs)
 
     def _lw_items(self):
         return iter(dict.items(self))
@@ -87,8 +150,55 @@ class Dict(Structure, dict):
     def __setitem__(self, key: str, item: Any) -> None:
         if not isinstance(key, str) or not key or "." in key:
             raise ValueError(f"Dict keys must be non-empty strings without '.', not {key!r}")
+        old = dict.get(self, key)
         dict.__setitem__(self, key, self._lw_check(item))
+        if old is not None and old is not item:
+            _stop(old)
         self._lw_place(key, item)
+
+    def update(self, items=(), **kwargs) -> None:
+        for key, item in (dict(items) | kwargs).items():
+            self[key] = item
+
+    def setdefault(self, key, item=None):
+        if key not in self:
+            self[key] = item
+        return dict.__getitem__(self, key)
+
+    def __delitem__(self, key) -> None:
+        item = dict.__getitem__(self, key)
+        dict.__delitem__(self, key)
+        _stop(item)
+
+    def pop(self, key, *default):
+        if key not in self and default:
+            return default[0]
+        item = dict.__getitem__(self, key)
+        del self[key]
+        return item
+
+    def popitem(self):
+        key = next(reversed(dict.keys(self)))
+        return key, self.pop(key)
+
+    def clear(self) -> None:
+        for key in list(dict.keys(self)):
+            del self[key]
+
+
+def _position(items: list, index: int) -> int:
+    return index + len(items) if index < 0 else index
+
+
+def _has_started(component) -> bool:
+    return any(c._lw_group == "works" and c.has_started for c in component._lw_components())
+
+
+def _stop(component) -> None:
+    """A component taken out of the tree can no longer be reached: its started works are stopped."""
+    for c in component._lw_components():
+        if c._lw_group == "works" and c.has_started and not c.has_stopped:
+            c.stop()
 
 
 def as_structure(value: Any) -> Any:

@@ -227,3 +227,28 @@ def test_a_work_whose_start_failed_is_not_pending(loop_of):
     with pytest.raises(OSError):
         loop._run_pass()
     assert root.w.status.stage == "not_started" and root.w._lw_book.in_flight is None
+
+
+def test_a_work_popped_from_a_list_is_stopped_and_its_name_can_be_reused(loop_of):
+    from lightwork.structures import List
+
+    class F(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.pool = List(Recorder(), Recorder())
+
+        def run(self):
+            for w in self.pool:
+                w.run()
+
+    root = F()
+    loop = loop_of(root)
+    loop._run_pass()
+    old = root.pool.pop()
+    assert old.has_stopped and "root.pool.1" not in loop.runtime.alive
+    root.pool.append(Recorder())
+    loop._run_pass()
+    assert [w.name for w in root.pool] == ["root.pool.0", "root.pool.1"]
+    assert loop.runtime.started == ["root.pool.0", "root.pool.1", "root.pool.1"]
+    with pytest.raises(ValueError, match="which has started"):
+        del root.pool[0]
