@@ -16,7 +16,7 @@ from ..core import context
 from ..core.calls import Decision, call_key
 from ..core.codec import from_json, to_json
 from ..core.component import check_json, check_keys
-from ..core.delta import apply_change, compute_delta, iter_changes, matches, same
+from ..core.delta import apply_change, diff, iter_changes, matches, public, same, wire
 from ..core.flow import AppStop
 from ..core.status import StatusInfo, WorkStatus, check_transition
 from ..core.work import LightningWork
@@ -266,7 +266,7 @@ class AppLoop:
     def _push_flow_writes(self, work) -> None:
         """Send what the flow changed in a work's state since the last sync (in place changes included)."""
         synced = work._lw_synced
-        delta: dict = {}
+        changes: dict = {}
         written = []
         for name in work._lw_vars:
             value = getattr(work, name)
@@ -274,7 +274,7 @@ class AppLoop:
                 continue
             check_keys(type(work).__name__, name, value)  # an in-place write by the flow is checked here
             value = to_json(value)
-            compute_delta(synced.get(name), value, work._lw_path + ("vars", name), delta)
+            diff(synced.get(name), value, work._lw_path + ("vars", name), changes)
             synced[name] = value
             written.append(name)
         if not written:
@@ -283,7 +283,7 @@ class AppLoop:
         if self.runtime.is_alive(work.name) and work.name not in self.stopping:
             self.seq += 1
             work._lw_pending.update(dict.fromkeys(written, self.seq))
-            self.runtime.send(work.name, Update(self.seq, delta))  # else the next Call carries the state
+            self.runtime.send(work.name, Update(self.seq, wire(changes)))  # else the next Call carries the state
 
     # -- messages from works -------------------------------------------------------------------------------
     def _handle(self, name: str, message) -> None:
@@ -298,7 +298,7 @@ class AppLoop:
             del pending[attr]
         if isinstance(message, Delta):
             if self._delta_log is not None and message.delta:
-                self._delta_log.write(json.dumps({"work": name, "delta": message.delta}) + "\n")
+                self._delta_log.write(json.dumps({"work": name, "delta": public(message.delta)}) + "\n")
             self._note_payloads(message.delta)
             self._apply_delta(work, message.delta)
         elif isinstance(message, Status):

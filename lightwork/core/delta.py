@@ -101,52 +101,86 @@ def matches(value: Any, json_value: Any) -> bool:
     return value is json_value or (type(value) is type(json_value) and value == json_value)
 
 
-def compute_delta(old: Any, new: Any, path: Path = (), into: dict | None = None, whole: bool = False) -> dict:
-    """The delta that turns JSON value `old` into `new`, with paths below `path`; with `whole`, one entry
-    replaces the value at `path` (a container replaced at once travels as one change). Its values are parts
-    of `old` and `new`, not copies: encode it before changing either."""
+def diff(old: Any, new: Any, path: Path = (), into: dict | None = None, whole: bool = False) -> dict:
+    """The changes that turn JSON value `old` into `new`: `{kind: {path tuple: value}}`, paths below `path`.
+
+    With `whole`, one entry replaces the value at `path` (a container replaced at once travels as one
+    change). Values are parts of `old` and `new`, not copies: write the result out before changing either.
+    `public()` writes it in DeepDiff's format, `wire()` with paths as lists (any key survives the trip).
+    """
     out = {} if into is None else into
     if same(old, new):
         return out
     if type(old) is not type(new):
-        out.setdefault("type_changes", {})[format_path(path)] = {
+        out.setdefault("type_changes", {})[path] = {
             "old_type": type(old).__name__,
             "new_type": type(new).__name__,
             "new_value": new,
         }
     elif whole:
-        out.setdefault("values_changed", {})[format_path(path)] = {"new_value": new}
+        out.setdefault("values_changed", {})[path] = {"new_value": new}
     elif isinstance(new, dict) and TAG not in new and TAG not in old:  # references change whole
         for key in old.keys() - new.keys():
-            out.setdefault("dictionary_item_removed", {})[format_path(path + (key,))] = old[key]
+            out.setdefault("dictionary_item_removed", {})[path + (key,)] = old[key]
         for key, value in new.items():
             if key in old:
-                compute_delta(old[key], value, path + (key,), out)
+                diff(old[key], value, path + (key,), out)
             else:
-                out.setdefault("dictionary_item_added", {})[format_path(path + (key,))] = value
+                out.setdefault("dictionary_item_added", {})[path + (key,)] = value
     elif isinstance(new, list) and len(old) == len(new):
         for index, (a, b) in enumerate(zip(old, new)):
-            compute_delta(a, b, path + (index,), out)
+            diff(a, b, path + (index,), out)
     elif isinstance(new, list) and len(new) > len(old) and same(old, new[: len(old)]):
         added = out.setdefault("iterable_item_added", {})
         for index in range(len(old), len(new)):
-            added[format_path(path + (index,))] = new[index]
+            added[path + (index,)] = new[index]
     elif isinstance(new, list) and len(new) < len(old) and same(new, old[: len(new)]):
         removed = out.setdefault("iterable_item_removed", {})
         for index in range(len(new), len(old)):
-            removed[format_path(path + (index,))] = old[index]
+            removed[path + (index,)] = old[index]
     else:
-        out.setdefault("values_changed", {})[format_path(path)] = {"new_value": new}
+        out.setdefault("values_changed", {})[path] = {"new_value": new}
     return out
 
 
+def public(changes: dict) -> dict:
+    """Changes (from `diff`, or in wire form) as a delta in DeepDiff's format: paths written as strings."""
+    return {kind: {format_path(path): value for path, value in _entries(kind, entries)} for kind, entries in changes.items()}
+
+
+def wire(changes: dict) -> dict:
+    """Changes from `diff` with each path as a JSON list: `{kind: [[path, value], ...]}`."""
+    return {kind: [[list(path), value] for path, value in entries.items()] for kind, entries in changes.items()}
+
+
+def compute_delta(old: Any, new: Any, path: Path = ()) -> dict:
+    """The delta, in DeepDiff's format, that turns JSON value `old` into `new`."""
+    return public(diff(old, new, path))
+
+
+def _entries(kind: str, entries) -> Iterable[tuple[Path, Any]]:
+    """(path tuple, value) pairs of one kind, from any of the three forms."""
+    if isinstance(entries, list):  # wire form
+        for entry in entries:
+            if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], list)
+                    and all(type(key) in (str, int) for key in entry[0])):
+                raise ValueError(f"bad {kind} entry in a delta: {entry!r:.80}")
+            yield tuple(entry[0]), entry[1]
+    elif isinstance(entries, dict):
+        for path, value in entries.items():
+            yield (path if isinstance(path, tuple) else parse_path(path)), value
+    else:
+        raise ValueError(f"bad {kind} entries in a delta: {entries!r:.80}")
+
+
 def iter_changes(delta: dict) -> Iterable[tuple[str, Path, Any]]:
-    """Yield (kind, path, value) in the order they must be applied; unknown kinds raise ValueError."""
+    """Yield (kind, path, value) in the order they must be applied, from a delta in DeepDiff's format or in
+    wire form; unknown kinds and malformed entries raise ValueError."""
     unknown = set(delta) - set(_KINDS)
     if unknown:
         raise ValueError(f"unknown delta kind(s): {sorted(unknown)}")
     for kind in _KINDS:
-        entries = [(parse_path(p), v) for p, v in delta.get(kind, {}).items()]
+        entries = list(_entries(kind, delta.get(kind, {})))
         if kind.endswith("_removed"):
             entries.sort(key=lambda e: e[0], reverse=True)
         elif kind == "iterable_item_added":

@@ -20,7 +20,7 @@ import time
 from ..core import context
 from ..core.codec import SCALARS, from_json, to_json
 from ..core.component import check_keys
-from ..core.delta import apply_change, compute_delta, iter_changes, same
+from ..core.delta import apply_change, diff, iter_changes, same, wire
 from ..core.work import FLOW_ONLY_ATTRIBUTES
 from .protocol import Call, Connection, Delta, ErrorInfo, Status, Update, encode
 
@@ -275,11 +275,11 @@ class WorkProcess:
 
     def _delta(self, changed: dict) -> dict:
         """The delta of `changed` against the snapshot; a container the attribute no longer holds goes whole."""
-        delta: dict = {}
+        changes: dict = {}
         for name, (value, new) in changed.items():
             whole = isinstance(value, (list, dict)) and value is not self.objects.get(name)
-            compute_delta(self.snapshot[name], new, self.prefix + (name,), delta, whole=whole)
-        return delta
+            diff(self.snapshot[name], new, self.prefix + (name,), changes, whole=whole)
+        return wire(changes)
 
     def _own_paths(self, name: str, value):
         """A `lit://` string becomes a Path of this work; a Path without an owner becomes this work's."""

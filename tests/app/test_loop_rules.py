@@ -6,6 +6,7 @@ import pytest
 
 import lightwork as L
 from lightwork.app.loop import AppLoop
+from lightwork.core.delta import public
 from lightwork.runtime.base import Runtime
 from lightwork.runtime.protocol import Call, Delta, Status
 
@@ -159,7 +160,7 @@ def test_a_delta_is_applied_to_the_work_and_its_synced_copy_without_sharing(loop
     assert loop.runtime.sent[sent:] == []
     root.w.value["b"].append(3)  # an in-place write by the flow is noticed and sent
     loop._run_pass()
-    assert [m.delta for _, m in loop.runtime.sent[sent:]] == [{"iterable_item_added": {f"{path}['b'][1]": 3}}]
+    assert [public(m.delta) for _, m in loop.runtime.sent[sent:]] == [{"iterable_item_added": {f"{path}['b'][1]": 3}}]
 
 
 def test_shutdown_leaves_this_process_as_it_found_it(loop_of):

@@ -6,6 +6,7 @@ import time
 import pytest
 
 import lightwork as L
+from lightwork.core.delta import public
 from lightwork.runtime.process import ProcessRuntime
 from lightwork.runtime.protocol import Call, Delta, Exited, Status, Update
 
@@ -72,7 +73,7 @@ def test_a_call_runs_and_reports_in_order(runtime):
     changes = {}
     for _, m in messages:
         if isinstance(m, Delta):
-            for path, entry in m.delta.get("values_changed", {}).items():
+            for path, entry in public(m.delta).get("values_changed", {}).items():
                 changes[path] = entry["new_value"]
     assert changes["root['works']['a']['vars']['value']"] == 42
     assert all(m.ack == 1 for _, m in messages)
@@ -83,7 +84,7 @@ def test_two_works_run_in_separate_processes(runtime):
         runtime.start(work)
         runtime.send(name, call(name, 1))
     messages = collect(runtime, lambda ms: stage(ms, "root.a", "succeeded") and stage(ms, "root.b", "succeeded"))
-    pids = {n: e["new_value"] for n, m in messages if isinstance(m, Delta) for p, e in m.delta.get("values_changed", {}).items() if p.endswith("['pid']")}
+    pids = {n: e["new_value"] for n, m in messages if isinstance(m, Delta) for p, e in public(m.delta).get("values_changed", {}).items() if p.endswith("['pid']")}
     assert len(set(pids.values())) == 2 and os.getpid() not in pids.values()
 
 
@@ -122,7 +123,7 @@ def test_a_killed_work_is_reported(runtime):
     runtime.start(runtime.root.a)
     runtime.send("root.a", call("root.a", 1, mode="forever"))
     messages = collect(runtime, lambda ms: any(isinstance(m, Delta) and "pid" in str(m.delta) for _, m in ms))
-    pid = next(e["new_value"] for _, m in messages if isinstance(m, Delta) for p, e in m.delta.get("values_changed", {}).items() if p.endswith("['pid']"))
+    pid = next(e["new_value"] for _, m in messages if isinstance(m, Delta) for p, e in public(m.delta).get("values_changed", {}).items() if p.endswith("['pid']"))
     os.kill(pid, signal.SIGKILL)
     messages = collect(runtime, lambda ms: any(isinstance(m, Exited) for _, m in ms))
     assert next(m for _, m in messages if isinstance(m, Exited)).returncode == -signal.SIGKILL
@@ -146,7 +147,7 @@ def test_a_restart_does_not_spare_a_stubborn_old_process(runtime):
     runtime.start(work)
     runtime.send(work.name, Call("c1", [], {}, {"pid": 0}, 1))
     messages = collect(runtime, lambda ms: any(isinstance(m, Delta) and "pid" in str(m.delta) for _, m in ms))
-    old_pid = next(e["new_value"] for _, m in messages if isinstance(m, Delta) for p, e in m.delta.get("values_changed", {}).items() if p.endswith("['pid']"))
+    old_pid = next(e["new_value"] for _, m in messages if isinstance(m, Delta) for p, e in public(m.delta).get("values_changed", {}).items() if p.endswith("['pid']"))
     runtime.stop(work.name, grace=0.3)
     runtime.start(work)  # restarted before the old process has ended
     deadline = time.monotonic() + 5
