@@ -5,6 +5,7 @@ state, and at least every HEARTBEAT seconds; otherwise the loop sleeps in `selec
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -22,7 +23,14 @@ from ..core.status import StatusInfo, WorkStatus, check_transition
 from ..core.work import LightningWork
 from ..runtime.base import WorkStartError
 from ..runtime.protocol import Call, Delta, ErrorInfo, Exited, Status, Update
-from ..storage.payload import PAYLOAD_VARIABLE, collect_garbage, new_payload_dir, referenced_ids, stored_payload_ids
+from ..storage.payload import (
+    PAYLOAD_VARIABLE,
+    collect_garbage,
+    new_payload_dir,
+    referenced_ids,
+    spill_dir,
+    stored_payload_ids,
+)
 
 HEARTBEAT = 1.0  # seconds: re-run an idle flow this often (flows may wait on the clock)
 PAYLOAD_GC_INTERVAL = 0.25  # seconds between removals of payload files nothing refers to
@@ -61,7 +69,7 @@ class AppLoop:
             self._payload_dir = os.environ[PAYLOAD_VARIABLE] = new_payload_dir()
         self._in_flight_args: dict = {}  # work name -> encoded arguments of its running call
         self._payloads_seen: set = set()  # ids of every payload that reached the app and is not removed yet
-        cleanup = (self._payload_dir,) if self._payload_dir else ()
+        cleanup = (self._payload_dir, spill_dir(self._payload_dir)) if self._payload_dir else ()
         self.runtime = (runtime_factory or ProcessRuntime)(self.root, cleanup)  # forks: before any thread starts
         # Works made while the app runs call us too (never their own run() in the flow's process); set after
         # the fork, so work processes keep running run() themselves.
@@ -166,9 +174,12 @@ class AppLoop:
         self.runtime.shutdown(STOP_GRACE)  # the fork server removes the payload folder too, if we were killed
         if self._payload_dir is not None:
             shutil.rmtree(self._payload_dir, ignore_errors=True)
+            shutil.rmtree(spill_dir(self._payload_dir), ignore_errors=True)
             os.environ.pop(PAYLOAD_VARIABLE, None)  # a later app in this process makes its own
         else:
             collect_garbage(set(), min_age=0)  # a folder given by LIGHTWORK_PAYLOAD_DIR is kept, emptied
+            with contextlib.suppress(OSError):
+                os.rmdir(spill_dir())
         if self._delta_log is not None:
             self._delta_log.close()
         for signum, handler in self._signal_handlers.items():  # this process may run more (a notebook, tests)

@@ -9,6 +9,9 @@ private copy it may change. In state and deltas a payload is `{"__lightwork__": 
 from __future__ import annotations
 
 import atexit
+import contextlib
+import errno
+import hashlib
 import mmap
 import os
 import pickle
@@ -40,6 +43,22 @@ def payload_dir() -> str:
     return _fallback_dir
 
 
+def spill_dir(folder: str | None = None) -> str:
+    """Where payloads go that do not fit in the payload folder (a /dev/shm too small, as Docker's 64 MB):
+    a folder on disk named after it, so every process of the app finds it."""
+    folder = os.path.abspath(folder or payload_dir())
+    return os.path.join(tempfile.gettempdir(), "lightwork-spill-" + hashlib.sha1(folder.encode()).hexdigest()[:16])
+
+
+def payload_file(payload_id: str) -> str:
+    """The file of a stored payload: in the payload folder, or spilled to disk."""
+    path = os.path.join(payload_dir(), payload_id + SUFFIX)
+    if os.path.exists(path):
+        return path
+    spilled = os.path.join(spill_dir(), payload_id + SUFFIX)
+    return spilled if os.path.exists(spilled) else path
+
+
 def new_payload_dir() -> str:
     """A fresh folder for one app run: in /dev/shm (memory) when there is one, else the temp folder."""
     base = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
@@ -65,6 +84,19 @@ def write_payload(path: str, obj) -> int:
             chunks.append(b"\0" * gap)
         chunks.append(chunk)
         offset += gap + memoryview(chunk).nbytes
+    try:
+        _write_whole(path, chunks)
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            raise
+        spilled = os.path.join(spill_dir(os.path.dirname(path)), os.path.basename(path))
+        os.makedirs(os.path.dirname(spilled), exist_ok=True)
+        _write_whole(spilled, chunks)
+    return offset
+
+
+def _write_whole(path: str, chunks: list) -> None:
+    """Write `chunks` to a temporary file renamed to `path`: readers never see a partial file."""
     temp = f"{path}.{uuid.uuid4().hex}.tmp"
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -72,10 +104,15 @@ def write_payload(path: str, obj) -> int:
             view = memoryview(chunk).cast("B")
             while view:
                 view = view[os.write(fd, view) :]
-    finally:
         os.close(fd)
-    os.replace(temp, path)
-    return offset
+        fd = -1
+        os.replace(temp, path)
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
 
 
 def map_payload(path: str) -> tuple:
@@ -107,6 +144,7 @@ class Payload:
         self._value, self._loaded, self._mapped = value, True, None
         self._id = uuid.uuid4().hex
         self._size: int | None = None
+        self._saved_in: str | None = None  # the payload folder it was written to
         self._type = type(value).__name__
         if os.environ.get(PAYLOAD_VARIABLE):
             self._save()  # inside an app the object is captured now: later changes to it are not sent
@@ -115,7 +153,7 @@ class Payload:
     def value(self):
         """The object (loaded on first use when this payload came from another process)."""
         if not self._loaded:
-            data, buffers = self._mapped or map_payload(self._path())
+            data, buffers = self._mapped or map_payload(payload_file(self._id))
             self._value, self._loaded, self._mapped = pickle.loads(data, buffers=buffers), True, None
         return self._value
 
@@ -128,12 +166,12 @@ class Payload:
         """Bytes of the stored form, once stored."""
         return self._size
 
-    def _path(self) -> str:
-        return os.path.join(payload_dir(), self._id + SUFFIX)
-
     def _save(self) -> None:
-        if self._size is None:
-            self._size = write_payload(self._path(), self._value)
+        # Again when the app's folder is another one: made at load time, or before an earlier app ended.
+        folder = payload_dir()
+        if self._saved_in != folder and self._loaded:
+            self._size = write_payload(os.path.join(folder, self._id + SUFFIX), self._value)
+            self._saved_in = folder
 
     def _lw_encode(self) -> dict:
         self._save()
@@ -144,8 +182,9 @@ class Payload:
         payload = object.__new__(cls)
         payload._id, payload._size, payload._type = reference["id"], reference["size"], reference["type"]
         payload._value, payload._loaded, payload._mapped = None, False, None
+        payload._saved_in = payload_dir()  # it is stored there already
         try:  # mapping reads nothing yet, but keeps the data even after the app lets go of the file
-            payload._mapped = map_payload(payload._path())
+            payload._mapped = map_payload(payload_file(payload._id))
         except FileNotFoundError:
             pass
         return payload
@@ -181,10 +220,14 @@ def referenced_ids(value) -> set:
 
 def stored_payload_ids(folder: str | None = None) -> set:
     """Ids of the payloads with a file in `folder` (this app's payload folder by default)."""
-    try:
-        return {entry.name.split(".", 1)[0] for entry in os.scandir(folder or payload_dir())}
-    except FileNotFoundError:
-        return set()
+    folder = folder or payload_dir()
+    found = set()
+    for place in (folder, spill_dir(folder)):
+        try:
+            found |= {entry.name.split(".", 1)[0] for entry in os.scandir(place)}
+        except FileNotFoundError:
+            pass
+    return found
 
 
 def collect_garbage(referenced: set, released: set = frozenset(), min_age: float = 60.0, folder: str | None = None) -> int:
@@ -192,10 +235,12 @@ def collect_garbage(referenced: set, released: set = frozenset(), min_age: float
     when older than `min_age` seconds (made but never published). Return how many were removed."""
     folder = folder or payload_dir()
     removed, now = 0, time.time()
-    try:
-        entries = list(os.scandir(folder))
-    except FileNotFoundError:
-        return 0
+    entries = []
+    for place in (folder, spill_dir(folder)):
+        try:
+            entries += list(os.scandir(place))
+        except FileNotFoundError:
+            pass
     for entry in entries:
         name = entry.name
         stem = name.split(".", 1)[0]

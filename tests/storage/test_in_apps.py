@@ -1,6 +1,8 @@
 """Payload, Drive and Path between real works under `lightwork run`."""
 import os
 
+import pytest
+
 NUMPY_HANDOFF = """
 import json
 import numpy as np
@@ -218,3 +220,72 @@ def test_drives_on_s3_across_works(lightwork, s3_server, tmp_path):
     assert not (tmp_path / ".lightwork").exists()  # nothing went to the local folder
     listing = lightwork(["drive", "ls", "lit://drive_2", "--storage", url])
     assert listing.wait() == 0 and listing.stdout_lines == ["b.txt", "c.txt"]
+
+
+PASS_ALONG = """
+import lightwork as L
+from lightwork.storage import Payload
+
+class Src(L.LightningWork):
+    def __init__(self):
+        super().__init__()
+        self.p = Payload(b"x" * SIZE)  # made while the app file loads
+
+    def run(self):
+        pass
+
+class Dst(L.LightningWork):
+    def run(self, p):
+        print("dst got", len(p.value))
+
+class F(L.LightningFlow):
+    def __init__(self):
+        super().__init__()
+        self.src, self.dst = Src(), Dst()
+
+    def run(self):
+        self.src.run()
+        self.dst.run(self.src.p)
+        if self.dst.has_succeeded:
+            self.stop()
+
+app = L.LightningApp(F())
+"""
+
+
+def test_a_payload_made_at_load_time_reaches_another_work(lightwork):
+    run = lightwork(PASS_ALONG.replace("SIZE", "1000"))
+    assert run.wait() == 0, run.stderr
+    assert "root.dst | dst got 1000" in run.stdout
+
+
+def test_two_apps_run_one_after_the_other_in_one_process_both_pass_payloads(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "twice.py").write_text(
+        PASS_ALONG.replace("SIZE", "1000").replace("app = L.LightningApp(F())", "")
+        + "\nfrom lightwork.app.loop import run_app\n"
+        + "from lightwork import compat\ncompat.install()\n"
+        + "print('first', run_app(L.LightningApp(F())), flush=True)\n"
+        + "print('second', run_app(L.LightningApp(F())), flush=True)\n"
+    )
+    done = subprocess.run([sys.executable, "twice.py"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert "first 0" in done.stdout and "second 0" in done.stdout, done.stderr
+    assert done.stdout.count("dst got 1000") == 2
+
+
+def test_a_payload_too_big_for_the_payload_folder_goes_to_disk(lightwork, tmp_path):
+    import subprocess
+
+    small = tmp_path / "small"
+    small.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(small)], capture_output=True).returncode:
+        pytest.skip("mounting a small tmpfs needs root")
+    try:
+        run = lightwork(PASS_ALONG.replace("SIZE", str(4 * 2**20)), env={"LIGHTWORK_PAYLOAD_DIR": str(small)})
+        assert run.wait() == 0, run.stderr
+        assert f"root.dst | dst got {4 * 2**20}" in run.stdout
+        assert os.listdir(small) == []
+    finally:
+        subprocess.run(["umount", str(small)], check=True)
