@@ -41,7 +41,10 @@ class _AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def find_spec(self, fullname, path=None, target=None):
         target_name = _target(fullname, self.tops)
-        if target_name is None or importlib.util.find_spec(target_name) is None:
+        try:
+            if target_name is None or importlib.util.find_spec(target_name) is None:
+                return None
+        except (ImportError, ValueError):  # a name inside a module, not a submodule: "cannot import name"
             return None
         return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
 

@@ -38,3 +38,11 @@ def test_unknown_peer_module_is_still_an_import_error():
     code = "import lightwork.compat as c; c.install(); import lightning_app.no_such_module"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 1 and "ModuleNotFoundError" in out.stderr
+
+
+def test_a_missing_name_from_an_aliased_module_is_a_plain_cannot_import():
+    code = "import lightwork.compat as c; c.install(); from lightning.app.utilities.app_helpers import NoSuch"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 1
+    assert "ImportError: cannot import name 'NoSuch' from 'lightning.app.utilities.app_helpers'" in out.stderr
+    assert "__path__" not in out.stderr

@@ -21,10 +21,11 @@ def _open(address: str, storage: str | None, app_folder: str):
         name, _, path = address[len("lit://") :].partition("/")
         drive = Drive("lit://" + name)
         path = check_relative(path or ".", allow_root=True)
+        store = Store(drive_url(drive.name, storage or storage_url(app_folder)))
     except ValueError as exc:
         click.echo(f"lightwork: {exc}", err=True)
         sys.exit(2)
-    return Store(drive_url(drive.name, storage or storage_url(app_folder))), path
+    return store, path
 
 
 def _fail(exc: Exception, code: int = 1):

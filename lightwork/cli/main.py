@@ -26,9 +26,16 @@ def run(target: tuple) -> None:
         raise click.UsageError("expected `lightwork run APP_FILE` or `lightwork run app APP_FILE`")
     import os
 
-    from ..storage.store import STORAGE_VARIABLE, storage_url
+    from ..storage.store import OPTIONS_VARIABLE, STORAGE_VARIABLE, check_storage, storage_options, storage_url
     from .load import AppFileError, load_app
 
+    if os.environ.get(STORAGE_VARIABLE) or os.environ.get(OPTIONS_VARIABLE):  # bad settings fail here, not in a work
+        try:
+            storage_options()
+            check_storage(os.environ.get(STORAGE_VARIABLE) or ".")
+        except ValueError as exc:
+            click.echo(f"lightwork: {exc}", err=True)
+            sys.exit(2)
     # Storage lives beside the app unless LIGHTWORK_STORAGE says otherwise; every process inherits this.
     os.environ[STORAGE_VARIABLE] = storage_url(os.path.dirname(os.path.abspath(path)))
     sys.stdout.reconfigure(line_buffering=True)

@@ -46,6 +46,36 @@ def check_relative(path, what: str = "path", allow_root: bool = False) -> str:
     return normal
 
 
+def storage_options() -> dict:
+    """The fsspec options in LIGHTWORK_STORAGE_OPTIONS (a JSON object); ValueError saying what is wrong."""
+    text = os.environ.get(OPTIONS_VARIABLE)
+    if not text:
+        return {}
+    try:
+        options = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{OPTIONS_VARIABLE} is not valid JSON ({exc.msg}, at character {exc.pos}); "
+                         f"set it to a JSON object of fsspec options, like '{{\"anon\": true}}'") from None
+    if not isinstance(options, dict):
+        raise ValueError(f"{OPTIONS_VARIABLE} must be a JSON object of fsspec options, not {type(options).__name__}")
+    return options
+
+
+def check_storage(url: str) -> None:
+    """ValueError naming the problem when fsspec cannot serve `url` (unknown protocol, package missing)."""
+    import fsspec
+
+    protocol = fsspec.core.split_protocol(url)[0] or "file"
+    try:
+        fsspec.get_filesystem_class(protocol)
+    except ValueError:
+        raise ValueError(f"unknown storage protocol {protocol!r} in {url!r}: use a local folder or a URL fsspec "
+                         f"knows, such as s3://bucket/prefix (with `pip install lightwork[s3]`)") from None
+    except ImportError as exc:
+        raise ValueError(f"the storage {url!r} needs a package that is not installed ({exc}); for s3:// "
+                         f"install it with `pip install lightwork[s3]`") from None
+
+
 class Store:
     """Relative paths under `url` on an fsspec filesystem, with atomic writes and containment checks."""
 
@@ -54,8 +84,8 @@ class Store:
         from fsspec.implementations.local import LocalFileSystem
 
         self.url = url or storage_url()
-        if not options and os.environ.get(OPTIONS_VARIABLE):
-            options = json.loads(os.environ[OPTIONS_VARIABLE])
+        options = options or storage_options()
+        check_storage(self.url)
         self.fs, root = fsspec.core.url_to_fs(self.url, **options)
         self.local = isinstance(self.fs, LocalFileSystem)
         self.root = os.path.realpath(root) if self.local else root.rstrip("/")

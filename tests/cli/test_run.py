@@ -88,3 +88,21 @@ def test_output_closed_by_the_reader_ends_the_app_quietly(tmp_path):
             app.wait()
         app.stderr.close()
     assert processes_with(token) == []
+
+
+def test_bad_storage_settings_end_the_run_with_one_line_and_exit_2(lightwork):
+    for env, expected in [
+        ({"LIGHTWORK_STORAGE_OPTIONS": "{bad"}, "LIGHTWORK_STORAGE_OPTIONS is not valid JSON"),
+        ({"LIGHTWORK_STORAGE_OPTIONS": "[1]"}, "LIGHTWORK_STORAGE_OPTIONS must be a JSON object"),
+        ({"LIGHTWORK_STORAGE": "nosuch://bucket"}, "unknown storage protocol 'nosuch'"),
+    ]:
+        run = lightwork(APP, env=env)
+        assert run.wait() == 2
+        assert run.stderr_lines == [next(line for line in run.stderr_lines if expected in line)], run.stderr
+        assert run.stdout_lines == []  # the app never started
+
+
+def test_drive_commands_refuse_bad_storage_settings_with_one_line(lightwork):
+    run = lightwork(["drive", "ls", "lit://d", "--storage", "nosuch://x"])
+    assert run.wait() == 2
+    assert len(run.stderr_lines) == 1 and "unknown storage protocol 'nosuch'" in run.stderr
