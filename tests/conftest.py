@@ -7,6 +7,7 @@ import textwrap
 
 import pytest
 
+from lightwork.storage.payload import FOLDER_PREFIX
 from lightwork.testing import AppRun
 
 
@@ -14,7 +15,6 @@ from lightwork.testing import AppRun
 def lightwork(tmp_path):
     """`lightwork(source_or_args, env=...)` starts `lightwork run` on an app source (or raw CLI args)."""
     runs: list[AppRun] = []
-    shm_before = _payload_folders()
 
     def start(app: str | list, env: dict | None = None, name: str = "app.py", rlimits: dict | None = None) -> AppRun:
         if isinstance(app, str):
@@ -30,15 +30,16 @@ def lightwork(tmp_path):
     leaked = {run.token: run.cleanup() for run in runs}
     leaked = {token: pids for token, pids in leaked.items() if pids}
     assert not leaked, f"processes left behind (killed now): {leaked}"
-    folders = _payload_folders() - shm_before
+    folders = {folder for run in runs for folder in _payload_folders(run.proc.pid)}  # this test's runs only
     for folder in folders:
         shutil.rmtree(os.path.join("/dev/shm", folder), ignore_errors=True)
     assert not folders, f"payload folders left in /dev/shm (removed now): {folders}"
 
 
-def _payload_folders() -> set:
+def _payload_folders(pid: int) -> set:
+    """The payload folders in /dev/shm of the app process `pid`."""
     try:
-        return {name for name in os.listdir("/dev/shm") if name.startswith("lightwork-payloads-")}
+        return {name for name in os.listdir("/dev/shm") if name.startswith(f"{FOLDER_PREFIX}{pid}-")}
     except FileNotFoundError:
         return set()
 

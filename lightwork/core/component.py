@@ -116,6 +116,10 @@ class Component(metaclass=_Sealing):
         object.__setattr__(self, name, value)
 
     def _lw_convert(self, value: Any) -> Any:
+        if isinstance(value, str) and value.startswith("lit://"):  # a file reference: open() works on it
+            from ..storage.path import Path
+
+            return Path(value)
         return value
 
     def _lw_check_value(self, name: str, value: Any) -> None:

@@ -64,13 +64,6 @@ class LightningWork(Component):
         if self._lw_backend is not None:
             self._lw_backend.stop_work(self)
 
-    def _lw_convert(self, value):
-        if isinstance(value, str) and value.startswith("lit://"):
-            from ..storage.path import Path
-
-            return Path(value)
-        return value
-
     def _lw_add_child(self, name, child) -> None:
         raise TypeError(f"{type(self).__name__}.{name}: a LightningWork cannot hold flows or works")
 

@@ -282,12 +282,18 @@ class WorkProcess:
         return wire(changes)
 
     def _own_paths(self, name: str, value):
+        """Store `_owned_path(value)` in place of `value` when it differs (an assignment the watch missed)."""
+        owned = self._owned_path(value)
+        if owned is not value:
+            object.__setattr__(self.work, name, owned)
+        return owned
+
+    def _owned_path(self, value):
         """A `lit://` string becomes a Path of this work; a Path without an owner becomes this work's."""
         if isinstance(value, str) and value.startswith("lit://") or getattr(value, "_lw_unowned", False):
             from ..storage.path import Path
 
-            value = Path(value, origin=self.work.name)
-            object.__setattr__(self.work, name, value)
+            return Path(value, origin=self.work.name)
         return value
 
     def _check_new_attributes(self) -> None:
@@ -326,7 +332,7 @@ class WorkProcess:
             raise AttributeError(f"{self.owner}.{name} was not defined in __init__: state attributes can only be added in __init__ (use a name starting with '_' for private values)")
         if type(value) not in SCALARS and not isinstance(value, (list, dict, tuple)) and not hasattr(value, "_lw_encode"):
             raise TypeError(f"{self.owner}.{name} = {type(value).__name__} value: state values must be JSON-serialisable")
-        return value
+        return self._owned_path(value)
 
     # -- calls ---------------------------------------------------------------------------------------------
     def _execute(self, call: Call) -> None:

@@ -25,6 +25,7 @@ from ..core.codec import TAG, register
 
 PAYLOAD_VARIABLE = "LIGHTWORK_PAYLOAD_DIR"  # set by the app for every process it starts
 SUFFIX = ".lwp"
+FOLDER_PREFIX = "lightwork-payloads-"
 _MAGIC = b"LWP1"
 _ALIGN = 64
 _HEAD = struct.Struct("<4sIQ")  # magic, number of buffers, pickle length
@@ -62,7 +63,7 @@ def payload_file(payload_id: str) -> str:
 def new_payload_dir() -> str:
     """A fresh folder for one app run: in /dev/shm (memory) when there is one, else the temp folder."""
     base = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
-    return tempfile.mkdtemp(prefix="lightwork-payloads-", dir=base)
+    return tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-", dir=base)  # whose it is, at a glance
 
 
 def _padding(offset: int) -> int:

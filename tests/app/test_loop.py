@@ -527,7 +527,11 @@ def test_structures_and_works_created_while_running(lightwork):
                 super().__init__(parallel=True)
                 self.n = n
                 self.result = None
+                self.pid = 0
+                self.calls = 0
             def run(self):
+                import os
+                self.pid, self.calls = os.getpid(), self.calls + 1
                 self.result = self.n * self.n
 
         class Inner(L.LightningFlow):
@@ -553,6 +557,9 @@ def test_structures_and_works_created_while_running(lightwork):
                 works = self.works()
                 if all(w.has_succeeded for w in works):
                     print(sorted((w.name, w.result) for w in works))
+                    import os
+                    print("own processes", all(w.pid not in (0, os.getpid()) for w in works))
+                    print("each ran once", [w.calls for w in works], [w.num_successes for w in works])
                     self.stop()
 
         app = L.LightningApp(F())
@@ -560,6 +567,7 @@ def test_structures_and_works_created_while_running(lightwork):
     )
     assert run.wait() == 0, run.stderr
     assert "[('root.dynamic.x', 25), ('root.fixed.0', 4), ('root.fixed.1', 9), ('root.inner.w', 49)]" in run.stdout
+    assert "own processes True" in run.stdout and "each ran once [1, 1, 1, 1] [1, 1, 1, 1]" in run.stdout
 
 
 def test_start_queued_calls_and_uncached_parallel_calls(lightwork):

@@ -253,3 +253,29 @@ def test_a_work_popped_from_a_list_is_stopped_and_its_name_can_be_reused(loop_of
     assert loop.runtime.started == ["root.pool.0", "root.pool.1", "root.pool.1"]
     with pytest.raises(ValueError, match="which has started"):
         del root.pool[0]
+
+
+def test_the_flow_keeps_its_write_until_the_work_has_applied_it(loop_of):
+    class F(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.w = Recorder()
+
+        def run(self):
+            self.w.run()
+
+    root = F()
+    loop = loop_of(root)
+    loop._run_pass()
+    call = loop.runtime.calls()[-1]
+    path = "root['works']['w']['vars']['value']"
+    root.w.value = 5  # the flow writes while the work runs
+    loop._run_pass()
+    update = loop.runtime.sent[-1][1]
+    assert update.seq > call.seq and public(update.delta) == {"values_changed": {path: {"new_value": 5}}}
+    # The work wrote 3 before it applied the flow's write (its ack is older): the flow keeps showing 5.
+    loop._handle("root.w", Delta(call.seq, {"values_changed": {path: {"new_value": 3}}}))
+    assert root.w.value == 5
+    # Once the work has applied it, the work's later writes win again.
+    loop._handle("root.w", Delta(update.seq, {"values_changed": {path: {"new_value": 7}}}))
+    assert root.w.value == 7

@@ -42,3 +42,49 @@ def test_exists_and_get(tmp_path, monkeypatch):
     (tmp_path / "out.txt").write_text("x")
     assert path.exists_local() and path.exists_remote()
     path.get()
+
+
+def test_lit_string_set_in_a_flow_becomes_a_path():
+    class F(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.out = None
+
+    flow = F()
+    flow.out = "lit://out.txt"
+    assert isinstance(flow.out, Path) and str(flow.out) == "out.txt"
+
+
+def test_lit_string_assigned_in_a_running_work_opens_as_a_file(lightwork, tmp_path):
+    run = lightwork(
+        """
+        import time
+        import lightwork as L
+        from lightwork.storage import Path
+
+        class W(L.LightningWork):
+            def __init__(self):
+                super().__init__()
+                self.out = None
+            def run(self):
+                time.sleep(0.1)
+                self.out = "lit://out.txt"
+                with open(self.out, "w") as f:   # a str "lit://out.txt" would not open
+                    f.write("written")
+                print(type(self.out).__name__, self.out.origin)
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = W()
+            def run(self):
+                self.w.run()
+                print("flow has", type(self.w.out).__name__, self.w.out.origin)
+                self.stop()
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 0, run.stderr
+    assert "root.w | Path root.w" in run.stdout and "flow has Path root.w" in run.stdout
+    assert (tmp_path / "out.txt").read_text() == "written"
