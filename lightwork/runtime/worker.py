@@ -176,30 +176,33 @@ class WorkProcess:
             woken = self.wake.wait(timeout)
             self.wake.clear()
             now = last_poll = time.monotonic()
+            backed_off = min(interval * 2, QUIET_POLL if self.watch.armed else SLOW_POLL)
             if not woken:
                 used, others_cpu = others_cpu, _other_threads_cpu()
                 if used == others_cpu:  # only this thread ran: nothing can have changed
-                    interval = min(interval * 2, QUIET_POLL if self.watch.armed else SLOW_POLL)
+                    interval = backed_off
                     continue
             with self.lock:
                 if self.watch.hits > DENSE and self.undelivered is None:  # a busy loop: polling costs less
                     self.watch.disarm()
                     arm_after = min(arm_after * 1.25, 2.0)  # fewer class changes for bursty works
                 self.watch.hits = 0
-                try:
-                    changed = self._publish()
-                except Exception as exc:  # never stop publishing silently: fail the work's code instead
-                    self._violate(RuntimeError, f"lightwork could not publish the work's state: {exc!r}")
-                    changed = False
-                if changed:
-                    last_change = now
-                    interval = FAST_POLL
+                if self._publish_safely():
+                    last_change, interval = now, FAST_POLL
                 elif now - last_change >= arm_after and not self.watch.armed and self.watch.arm():
-                    self._publish()  # an assignment made just before the watch began
+                    self._publish_safely()  # an assignment made just before the watch began
                     interval = SLOW_POLL
                 else:
-                    interval = min(interval * 2, QUIET_POLL if self.watch.armed else SLOW_POLL)
+                    interval = backed_off
             cost = time.monotonic() - now
+
+    def _publish_safely(self) -> bool:
+        """`_publish()`, turning a failure into the work's error: the publisher never stops silently."""
+        try:
+            return self._publish()
+        except Exception as exc:
+            self._violate(RuntimeError, f"lightwork could not publish the work's state: {exc!r}")
+            return False
 
     # -- state ---------------------------------------------------------------------------------------------
     def _apply_values(self, values: dict) -> None:

@@ -53,6 +53,15 @@ class Recorder(L.LightningWork):
         pass
 
 
+class OneWork(L.LightningFlow):
+    def __init__(self):
+        super().__init__()
+        self.w = Recorder()
+
+    def run(self):
+        self.w.run()
+
+
 @pytest.fixture
 def loop_of():
     loops = []
@@ -191,15 +200,7 @@ def test_state_the_first_pass_changes_causes_another_pass_at_once(loop_of):
 
 
 def test_the_last_deltas_of_a_stopping_work_are_applied(loop_of):
-    class F(L.LightningFlow):
-        def __init__(self):
-            super().__init__()
-            self.w = Recorder()
-
-        def run(self):
-            self.w.run()
-
-    root = F()
+    root = OneWork()
     loop = loop_of(root)
     loop._run_pass()
     call = loop.runtime.calls()[-1]
@@ -210,15 +211,7 @@ def test_the_last_deltas_of_a_stopping_work_are_applied(loop_of):
 
 
 def test_a_work_whose_start_failed_is_not_pending(loop_of):
-    class F(L.LightningFlow):
-        def __init__(self):
-            super().__init__()
-            self.w = Recorder()
-
-        def run(self):
-            self.w.run()
-
-    root = F()
+    root = OneWork()
     loop = loop_of(root)
 
     def refuse(work):
@@ -256,15 +249,7 @@ def test_a_work_popped_from_a_list_is_stopped_and_its_name_can_be_reused(loop_of
 
 
 def test_the_flow_keeps_its_write_until_the_work_has_applied_it(loop_of):
-    class F(L.LightningFlow):
-        def __init__(self):
-            super().__init__()
-            self.w = Recorder()
-
-        def run(self):
-            self.w.run()
-
-    root = F()
+    root = OneWork()
     loop = loop_of(root)
     loop._run_pass()
     call = loop.runtime.calls()[-1]
