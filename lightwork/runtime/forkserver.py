@@ -69,7 +69,10 @@ def serve(control: socket.socket, works: dict, cleanup: list, preload_storage: b
     os.set_blocking(wake_write, False)
     signal.set_wakeup_fd(wake_write)
     signal.signal(signal.SIGCHLD, lambda *_: None)
+    for work in works.values():
+        worker.fast_class(type(work))
     gc.freeze()  # keep the shared pages shared in the children
+    gc.disable()  # a collection here would only touch pages the last fork shared (works turn it back on)
     children: dict[int, str] = {}
     try:
         _serve_requests(control, works, children, wake_read, wake_write)
@@ -93,8 +96,11 @@ def _serve_requests(control: socket.socket, works: dict, children: dict, wake_re
         if wake_read in ready:
             os.read(wake_read, 4096)
             _reap(control, children)
-        if control in ready:
-            data, fds, _, _ = socket.recv_fds(control, 1 << 16, 1)  # requests are small: objects go on work sockets
+        while control in ready:  # every request waiting, before the next select
+            try:
+                data, fds, _, _ = socket.recv_fds(control, 1 << 16, 1, socket.MSG_DONTWAIT)  # small: objects go on work sockets
+            except BlockingIOError:
+                break
             if not data:
                 return
             request = json.loads(data)
@@ -164,6 +170,7 @@ def _run_work(request: dict, fd: int, works: dict) -> None:
     """In the new child: become the work's process. Never returns."""
     code = 1
     try:
+        gc.enable()  # off in the fork server only
         signal.set_wakeup_fd(-1)
         for signum in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_DFL)

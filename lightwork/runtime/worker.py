@@ -50,14 +50,19 @@ def portable_copy(work, cls: type | None = None):
     return copy
 
 
-def fast_copy(work):
-    """A copy of `work` whose class has no Python `__setattr__`, built fresh to keep CPython's fast layout."""
-    cls = type(work)
+def fast_class(cls: type) -> type:
+    """The subclass of `cls` with no Python `__setattr__` (one per class and process; the fork server makes
+    them before forking, so each work inherits its class instead of building one)."""
     fast = _fast_classes.get(cls)
     if fast is None:
         namespace = {"__setattr__": object.__setattr__, "__module__": cls.__module__, "__qualname__": cls.__qualname__}
         fast = _fast_classes[cls] = type(cls.__name__, (cls,), namespace)
-    return portable_copy(work, fast)
+    return fast
+
+
+def fast_copy(work):
+    """A copy of `work` whose class has no Python `__setattr__`, built fresh to keep CPython's fast layout."""
+    return portable_copy(work, fast_class(type(work)))
 
 
 class AssignmentWatch:
