@@ -96,11 +96,8 @@ def _serve_requests(control: socket.socket, works: dict, children: dict, wake_re
         if wake_read in ready:
             os.read(wake_read, 4096)
             _reap(control, children)
-        while control in ready:  # every request waiting, before the next select
-            try:
-                data, fds, _, _ = socket.recv_fds(control, 1 << 16, 1, socket.MSG_DONTWAIT)  # small: objects go on work sockets
-            except BlockingIOError:
-                break
+        if control in ready:
+            data, fds, _, _ = socket.recv_fds(control, 1 << 16, 1)  # requests are small: objects go on work sockets
             if not data:
                 return
             request = json.loads(data)
