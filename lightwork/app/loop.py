@@ -5,6 +5,8 @@ state, and at least every HEARTBEAT seconds; otherwise the loop sleeps in `selec
 """
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -22,7 +24,8 @@ from ..core.flow import AppStop
 from ..core.status import StatusInfo, WorkStatus, check_transition
 from ..core.work import LightningWork
 from ..runtime.base import WorkStartError
-from ..runtime.protocol import Call, Delta, ErrorInfo, Exited, Status, Update
+from ..runtime.protocol import Call, Delta, ErrorInfo, Exited, Serving, Status, Update
+from .feed import StateFeed, copied
 from ..storage.payload import (
     PAYLOAD_VARIABLE,
     collect_garbage,
@@ -81,8 +84,47 @@ class AppLoop:
         self._flow_vars = [(c.name, c.state_vars) for c in self.root._lw_components() if c._lw_group == "flows"]
         log = os.environ.get("LIGHTWORK_DELTA_LOG")
         self._delta_log = open(log, "a", buffering=1) if log else None
+        self._requests: collections.deque = collections.deque()  # (fn, future) from other threads: see submit()
+        self.stop_requested = False
+        self.feed: StateFeed | None = None  # made by observe(): only an observed app pays for the mirror
+        self._shape: tuple = ()  # the components' names at the last pass: the feed resyncs when they change
         for work in self._all_works():
             self._adopt(work)
+
+    # -- other threads ------------------------------------------------------------------------------------
+    def observe(self) -> StateFeed:
+        """Keep a feed of the state for observers from now on (call before `run`, in the loop's thread)."""
+        if self.feed is None:
+            self.feed = StateFeed(self.root.state)
+            self._shape = self._component_names()
+        return self.feed
+
+    def submit(self, fn) -> concurrent.futures.Future:
+        """From any thread: run `fn()` in the loop's thread between passes; its result or error go to the
+        future. A future cancelled before its turn is skipped, so it changes nothing."""
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        self._requests.append((fn, future))
+        self.runtime.wake()
+        return future
+
+    def _serve_requests(self) -> None:
+        while self._requests:
+            fn, future = self._requests.popleft()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = fn()
+            except PassAborted:  # a blocking work call from a handler: it goes on in later passes
+                result = None
+            except Exception as exc:
+                future.set_exception(exc)
+                continue
+            future.set_result(result)
+            self.changed = True
+
+    def request_stop(self) -> None:
+        """End the app as `flow.stop()` would, before the next pass (call through `submit`)."""
+        self.stop_requested = True
 
     # -- the loop ------------------------------------------------------------------------------------------
     def run(self) -> int:
@@ -122,6 +164,10 @@ class AppLoop:
     def _loop(self) -> None:
         next_heartbeat = next_collection = next_pass = 0.0
         while True:
+            if self._requests:
+                self._serve_requests()
+            if self.stop_requested:
+                raise AppStop("lightwork: the app was stopped through its API")
             now = time.monotonic()
             if now >= next_collection or len(self._payloads_seen) > PAYLOAD_GC_BACKLOG:
                 self._collect_payloads()
@@ -151,7 +197,27 @@ class AppLoop:
                 flow_vars.append((component.name, component.state_vars))
         if not same(flow_vars, self._flow_vars):
             self.changed = True
+            if self.feed is not None:
+                self._feed_flow_vars(flow_vars)
         self._flow_vars = flow_vars
+        if self.feed is not None:
+            shape = self._component_names()
+            if shape != self._shape:  # components came or went: one whole comparison, then changes again
+                self._shape = shape
+                self.feed.replace(self.root.state)
+
+    def _component_names(self) -> tuple:
+        return tuple(c.name for c in self.root._lw_components())
+
+    def _feed_flow_vars(self, flow_vars: list) -> None:
+        before = dict(self._flow_vars)
+        paths = None
+        for name, values in flow_vars:
+            if name in before and same(values, before[name]):
+                continue
+            if paths is None:
+                paths = {c.name: c._lw_path for c in self.root._lw_components() if c._lw_group == "flows"}
+            self.feed.update(paths[name] + ("vars",), to_json(values))
 
     def _collect_payloads(self) -> None:
         """Remove payload files that nothing in the app refers to any more."""
@@ -243,11 +309,14 @@ class AppLoop:
         self._set_status(work, WorkStatus.PENDING)
         self.seq += 1
         state = {name: to_json(getattr(work, name)) for name in work._lw_vars}
+        endpoint = [work.host, work.port]  # the port is chosen here, by the flow, unless it was read before
+        if self.feed is not None:  # the flow may have written the work's vars just before calling it
+            self.feed.update(work._lw_path + ("vars",), {**to_json(state), **work._lw_extra_vars()})
         work._lw_synced = dict(state)  # entries are replaced, never changed in place: no deep copy needed
         work._lw_pending = dict.fromkeys(state, self.seq)
         self._in_flight_args[work.name] = [args, kwargs]
         self._note_payloads([args, kwargs])
-        self.runtime.send(work.name, Call(key, args, kwargs, state, self.seq))
+        self.runtime.send(work.name, Call(key, args, kwargs, state, self.seq, endpoint))
         self.changed = True
 
     def start_work(self, work) -> None:
@@ -273,6 +342,8 @@ class AppLoop:
         check_transition(work.status.stage, stage)
         work._lw_status = StatusInfo(stage, message)
         self.changed = True
+        if self.feed is not None:
+            self.feed.update(work._lw_path + ("status",), work._lw_extra_state()["status"])
 
     def _push_flow_writes(self, work) -> None:
         """Send what the flow changed in a work's state since the last sync (in place changes included)."""
@@ -291,6 +362,8 @@ class AppLoop:
         if not written:
             return
         self.changed = True
+        if self.feed is not None:
+            self.feed.publish(copied(changes))
         if self.runtime.is_alive(work.name) and work.name not in self.stopping:
             self.seq += 1
             work._lw_pending.update(dict.fromkeys(written, self.seq))
@@ -314,11 +387,21 @@ class AppLoop:
             self._apply_delta(work, message.delta)
         elif isinstance(message, Status):
             self._on_status(work, message)
+        elif isinstance(message, Serving):
+            self._set_url(work, message.url)
+
+    def _set_url(self, work, url: str) -> None:
+        if work._url != url:
+            work._url = url
+            self.changed = True
+            if self.feed is not None:
+                self.feed.update(work._lw_path + ("vars", "_url"), url)
 
     def _apply_delta(self, work, delta: dict) -> None:
         prefix = work._lw_path + ("vars",)
         top = len(prefix)
         view, synced = _VarsView(work), work._lw_synced
+        observed = {} if self.feed is not None else None
         for kind, path, value in iter_changes(delta):
             if path[:top] != prefix or len(path) == top or path[top] not in synced:
                 continue  # a work may only change its own state
@@ -326,8 +409,13 @@ class AppLoop:
                 continue  # the flow wrote it since: the work has not seen that write yet
             # The decoded value is the JSON copy; the object gets a rebuilt one, so the two share nothing.
             apply_change(view, kind, path[top:], from_json(value))
+            if observed is not None:  # copied first: the synced copy changes in place later
+                entry = {"new_value": to_json(value)} if kind in ("values_changed", "type_changes") else to_json(value)
+                observed.setdefault(kind, {})[path] = entry
             apply_change(synced, kind, path[top:], value)
             self.changed = True
+        if observed:
+            self.feed.publish(observed)
 
     def _on_status(self, work, status: Status) -> None:
         book = work._lw_book
@@ -350,6 +438,7 @@ class AppLoop:
 
     def _on_exit(self, work, exited: Exited) -> None:
         self.stopping.discard(work.name)
+        self._set_url(work, "")  # its server, if it ran one, is gone
         if work.status.stage not in (WorkStatus.PENDING, WorkStatus.RUNNING):
             return
         book = work._lw_book

@@ -16,7 +16,11 @@ def main() -> None:
 
 @main.command()
 @click.argument("target", nargs=-1, required=True)
-def run(target: tuple) -> None:
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address the app's web server binds (other than loopback needs --token).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port of the app's web server [default: 7501, or the next free one].")
+@click.option("--no-ui", is_flag=True, help="Run without the web server (no state API, web UI or frontends).")
+@click.option("--token", default=None, help="Secret every changing request and websocket must present (or set LIGHTWORK_TOKEN).")
+def run(target: tuple, host: str, port: int | None, no_ui: bool, token: str | None) -> None:
     """Run an app file: `lightwork run app.py` (or the peer's `lightwork run app app.py`)."""
     if len(target) == 2 and target[0] == "app":
         path = target[1]
@@ -54,9 +58,61 @@ def run(target: tuple) -> None:
         click.echo(f"lightwork: loading {path} failed", err=True)
         traceback.print_exc()
         sys.exit(1)
-    from ..app.loop import run_app
+    sys.exit(_serve_and_run(app, host, port, no_ui, token))
 
-    sys.exit(run_app(app))
+
+def _serve_and_run(app, host: str, port: int | None, no_ui: bool, token: str | None) -> int:
+    """Run the loaded app, with its web server unless `no_ui`; return the exit code."""
+    import os
+    import shutil
+    import tempfile
+
+    from ..app.loop import AppLoop
+    from ..runtime.output import LOG_DIR_VARIABLE
+
+    log_dir = None
+    if not no_ui:  # before the loop forks: works write their output there too, for the web UI
+        log_dir = os.environ[LOG_DIR_VARIABLE] = tempfile.mkdtemp(prefix="lightwork-logs-")
+    loop = AppLoop(app)
+    server = None
+    try:
+        if not no_ui:
+            server, code = _start_server(loop, host, port, token, log_dir)
+            if server is None:
+                loop.shutdown()
+                return code
+        return loop.run()
+    finally:
+        if server is not None:
+            server.stop()
+        if log_dir:
+            shutil.rmtree(log_dir, ignore_errors=True)
+            os.environ.pop(LOG_DIR_VARIABLE, None)
+
+
+def _start_server(loop, host, port, token, log_dir):
+    """(the started AppServer, 0), or (None, exit code) after printing why it cannot start."""
+    from ..server import AppServer, ServerError
+
+    server = None
+    try:
+        server = AppServer(loop, host, port, token, log_dir)
+        server.start()
+    except (ServerError, ImportError, ValueError, TypeError) as exc:  # asked for the impossible, or a bad layout
+        if server is not None:
+            server.stop()
+        click.echo(f"lightwork: {exc}", err=True)
+        return None, 2 if isinstance(exc, ServerError) else 1
+    except Exception:  # the flows' own configure_layout/api/commands code failed
+        import traceback
+
+        click.echo("lightwork: the app's configure_layout, configure_api or configure_commands failed", err=True)
+        traceback.print_exc()
+        return None, 1
+    if server.moved_from:
+        click.echo(f"lightwork: port {server.moved_from} is in use; serving on port {server.port} instead", err=True)
+    click.echo(f"INFO: Your app has started. View it in your browser: {server.url}/view")
+    return server, 0
 
 
 main.add_command(drive)

@@ -125,6 +125,10 @@ class Component(metaclass=_Sealing):
     def _lw_check_value(self, name: str, value: Any) -> None:
         check_json(type(self).__name__, name, value)
 
+    def _lw_extra_vars(self) -> dict:
+        """Private values the state tree shows beside the state attributes."""
+        return {}
+
     def _lw_kind(self) -> str:
         return type(self).__name__
 

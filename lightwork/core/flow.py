@@ -29,7 +29,15 @@ class LightningFlow(Component):
         raise AppStop(end_msg, failed=True)
 
     def configure_layout(self):
-        """Override to describe the UI; the default shows the state view."""
+        """Override to describe the UI: a list of `{"name": ..., "content": URL, work, flow or Frontend}` tabs."""
+        return None
+
+    def configure_api(self):
+        """Override to add HTTP routes: a list of `lightning.app.api` Post/Get/Put/Delete."""
+        return None
+
+    def configure_commands(self):
+        """Override to add commands for `lightwork command`: a list of `{"name": self.method}`."""
         return None
 
     def works(self, recurse: bool = True) -> list:

@@ -9,6 +9,7 @@ def component_state(component) -> dict:
     from .structures import Structure
 
     state = {"vars": {name: to_json(getattr(component, name)) for name in component._lw_vars}}
+    state["vars"].update(component._lw_extra_vars())
     state.update(component._lw_extra_state())
     if component._lw_group == "flows":
         state.update(flows={}, works={}, structures={})

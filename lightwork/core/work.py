@@ -9,7 +9,7 @@ from .compute import CloudCompute
 from .status import StatusInfo, WorkStatus
 
 # Flow-side bookkeeping that never travels to the work's process.
-FLOW_ONLY_ATTRIBUTES = ("_lw_backend", "_lw_book", "_lw_status", "_lw_synced", "_lw_pending", "_lw_num_successes")
+FLOW_ONLY_ATTRIBUTES = ("_lw_backend", "_lw_book", "_lw_status", "_lw_synced", "_lw_pending", "_lw_num_successes", "_url")
 
 
 class LightningWork(Component):
@@ -17,6 +17,8 @@ class LightningWork(Component):
 
     _lw_group = "works"
     _lw_backend = None  # the app loop, in the flow's process while an app runs; None means "call run() here"
+    _lw_on_port = None  # in a work's process: called when the work reads its port (it may start a server)
+    _url = ""  # set by the flow's side (flow-only: a work's own process learns it from its own probe)
 
     def __init__(
         self,
@@ -69,6 +71,9 @@ class LightningWork(Component):
 
     def _lw_extra_state(self) -> dict:
         return {"status": {**self._lw_status.to_dict(), "num_successes": self._lw_num_successes}}
+
+    def _lw_extra_vars(self) -> dict:
+        return {"_url": self._url, "_host": self._host, "_port": self._port, "_internal_ip": self.internal_ip}
 
     @property
     def status(self) -> StatusInfo:
@@ -123,12 +128,25 @@ class LightningWork(Component):
         return self._host
 
     @property
-    def port(self) -> int | None:
+    def port(self) -> int:
+        """The port the work may serve on: a free one, unique in the app, chosen on first read."""
+        if self._port is None:
+            from ..utilities.network import find_free_network_port
+
+            self._port = find_free_network_port(self._host)
+        if self._lw_on_port is not None:
+            self._lw_on_port()
         return self._port
 
     @property
     def url(self) -> str:
-        return ""
+        """`http://host:port` once a server answers at the work's host and port; "" until then."""
+        return self._url
+
+    @property
+    def internal_ip(self) -> str:
+        """The address other components of the app reach the work at."""
+        return "127.0.0.1" if self._host in ("", "0.0.0.0", "::") else self._host
 
     @property
     def display_name(self) -> str:

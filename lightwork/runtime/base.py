@@ -47,6 +47,9 @@ class Runtime(abc.ABC):
     def receive(self, timeout: float | None) -> list:
         """Wait up to `timeout` seconds (None: forever) for messages; return `[(work name, message), ...]`."""
 
+    def wake(self) -> None:
+        """From any thread: make a `receive` that is waiting return now (runtimes whose receive blocks override)."""
+
     @abc.abstractmethod
     def stop(self, name: str, grace: float) -> None:
         """Ask the work to stop; kill it if it has not ended after `grace` seconds. Returns at once."""

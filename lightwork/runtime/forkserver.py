@@ -177,12 +177,13 @@ def _run_work(request: dict, fd: int, works: dict) -> None:
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)  # works do not read the terminal: the app's user types to the app
         os.close(devnull)
-        from .output import PrefixedLines
+        from .output import PrefixedLines, open_work_log
         from .protocol import Connection
         from .worker import WorkProcess
 
-        sys.stdout = PrefixedLines(1, f"{request['name']} | ")
-        sys.stderr = PrefixedLines(2, f"{request['name']} | ")
+        log = open_work_log(request["name"])
+        sys.stdout = PrefixedLines(1, f"{request['name']} | ", log)
+        sys.stderr = PrefixedLines(2, f"{request['name']} | ", log)
         conn, early = Connection(socket.socket(fileno=fd)), []
         if "known_as" in request:
             work = works[request["known_as"]]

@@ -12,8 +12,9 @@ class PrefixedLines(io.TextIOBase):
     A partial line waits for its newline (print() writes the text and the newline separately) or for flush().
     """
 
-    def __init__(self, fd: int, prefix: str) -> None:
+    def __init__(self, fd: int, prefix: str, copy_fd: int | None = None) -> None:
         self._fd, self._prefix = fd, prefix
+        self._copy_fd = copy_fd  # also gets each line, without the prefix (the work's log for the web UI)
         self._lock = threading.Lock()
         self._pending = ""
         self._mid_line = False  # a partial line was flushed: the rest of it gets no prefix
@@ -34,15 +35,20 @@ class PrefixedLines(io.TextIOBase):
                 self._pending = ""
 
     def _emit(self, lines: list) -> None:
-        data = bytearray()
+        data, plain = bytearray(), bytearray()
         for line in lines:
             if not self._mid_line:
                 data += self._prefix.encode()
-            data += line.encode("utf-8", "replace")
+            encoded = line.encode("utf-8", "replace")
+            data += encoded
+            plain += encoded
             self._mid_line = not line.endswith("\n")
-        view = memoryview(bytes(data))
-        while view:
-            view = view[os.write(self._fd, view) :]
+        _write_all(self._fd, bytes(data))
+        if self._copy_fd is not None:
+            try:
+                _write_all(self._copy_fd, bytes(plain))
+            except OSError:  # a full disk or a removed log must not fail the work
+                self._copy_fd = None
 
     def writable(self) -> bool:
         return True
@@ -56,3 +62,23 @@ class PrefixedLines(io.TextIOBase):
     @property
     def encoding(self) -> str:
         return "utf-8"
+
+
+LOG_DIR_VARIABLE = "LIGHTWORK_LOG_DIR"  # set by `lightwork run` when its server shows the works' output
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def open_work_log(name: str) -> int | None:
+    """The file descriptor of the work's log in LIGHTWORK_LOG_DIR (appended to), or None."""
+    folder = os.environ.get(LOG_DIR_VARIABLE)
+    if not folder:
+        return None
+    try:
+        return os.open(os.path.join(folder, name + ".log"), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    except OSError:
+        return None

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import collections
+import contextlib
 import json
 import resource
 import os
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field
 from . import forkserver
 from .base import Runtime, WorkStartError
 from .protocol import Adopt, Connection, Exited
+
+_WAKE = object()  # the selector key of the wake-up socket
 
 
 @dataclass(eq=False)
@@ -60,6 +63,10 @@ class ProcessRuntime(Runtime):
         self._by_pid: dict[int, _Handle] = {}
         self._selector = selectors.DefaultSelector()
         self._selector.register(self._control, selectors.EVENT_READ, None)
+        self._waker, self._wakee = socket.socketpair()  # wake() writes, receive() drains: no thread owns the selector
+        for end in (self._waker, self._wakee):
+            end.setblocking(False)
+        self._selector.register(self._wakee, selectors.EVENT_READ, _WAKE)
 
     def start(self, work) -> None:
         old = self._handles.get(work.name)
@@ -108,6 +115,11 @@ class ProcessRuntime(Runtime):
         events = []
         for key, mask in self._selector.select(timeout):
             handle = key.data
+            if handle is _WAKE:
+                with contextlib.suppress(BlockingIOError):
+                    while self._wakee.recv(4096):
+                        pass
+                continue
             if handle is None:
                 if mask & selectors.EVENT_WRITE:
                     self._flush_control()
@@ -128,6 +140,10 @@ class ProcessRuntime(Runtime):
                 events.append((handle.name, Exited(handle.exit_code)))
                 del self._handles[handle.name]
         return events
+
+    def wake(self) -> None:
+        with contextlib.suppress(BlockingIOError, OSError):  # full: a wake-up is pending anyway; closed: shut down
+            self._waker.send(b"\0")
 
     def _flush(self, handle: _Handle) -> None:
         try:
@@ -246,6 +262,8 @@ class ProcessRuntime(Runtime):
                 attached.close()
         _wait_pid(self._server_pid, 2.0)
         self._selector.close()
+        self._waker.close()
+        self._wakee.close()
         for handle in [*self._handles.values(), *self._retired]:
             handle.conn.close()
 

@@ -53,6 +53,7 @@ class Call:
     kwargs: dict
     state: dict
     seq: int
+    endpoint: list | None = None  # [host, port] the work serves on, when the flow chose a port for it
 
 
 @dataclass
@@ -83,6 +84,13 @@ class Status:
     error: ErrorInfo | None = None
 
 
+@dataclass
+class Serving:
+    """The server the work runs at its `host` and `port` answers: it is reachable at `url`."""
+
+    url: str
+
+
 # runtime -> app loop (not sent over a socket)
 @dataclass
 class Exited:
@@ -91,7 +99,7 @@ class Exited:
     returncode: int | None = None
 
 
-_TYPES = {cls.__name__: cls for cls in (Adopt, Call, Update, Delta, Status)}
+_TYPES = {cls.__name__: cls for cls in (Adopt, Call, Update, Delta, Status, Serving)}
 
 
 def encode(message) -> bytes:

@@ -12,6 +12,7 @@ import os
 import pickle
 import queue
 import signal
+import socket
 import sys
 import sysconfig
 import threading
@@ -22,7 +23,7 @@ from ..core.codec import SCALARS, from_json, to_json
 from ..core.component import check_keys
 from ..core.delta import apply_change, diff, iter_changes, same, wire
 from ..core.work import FLOW_ONLY_ATTRIBUTES
-from .protocol import Call, Connection, Delta, ErrorInfo, Status, Update, encode
+from .protocol import Call, Connection, Delta, ErrorInfo, Serving, Status, Update, encode
 
 FAST_POLL = 0.001  # seconds between polls while the state is changing (also the least gap between deltas)
 SLOW_POLL = 0.004  # ... then growing towards QUIET_POLL while nothing changes
@@ -133,6 +134,8 @@ class WorkProcess:
         self.watch.arm()  # nothing runs yet: an assignment from a thread the work left behind still wakes us
         self.attribute_count = _attribute_count(self.work)
         self.known_attributes: set | None = None  # set once the object's __dict__ had to be read
+        self.server_watched = False
+        object.__setattr__(self.work, "_lw_on_port", self._watch_server)
 
     # -- threads -------------------------------------------------------------------------------------------
     def serve(self) -> None:
@@ -154,6 +157,9 @@ class WorkProcess:
                     try:
                         if isinstance(message, Call):
                             self._apply_values(message.state)
+                            if message.endpoint:
+                                object.__setattr__(self.work, "_host", message.endpoint[0])
+                                object.__setattr__(self.work, "_port", message.endpoint[1])
                         elif isinstance(message, Update):
                             self._apply_update(message.delta)
                     except Exception as exc:  # a bad message must not stop the receiver: report it
@@ -341,6 +347,28 @@ class WorkProcess:
         if type(value) not in SCALARS and not isinstance(value, (list, dict, tuple)) and not hasattr(value, "_lw_encode"):
             raise TypeError(f"{self.owner}.{name} = {type(value).__name__} value: state values must be JSON-serialisable")
         return self._owned_path(value)
+
+    def _watch_server(self) -> None:
+        """The work read its port: from now on, tell the flow once a server answers there."""
+        if not self.server_watched:
+            self.server_watched = True
+            threading.Thread(target=self._await_server, name="lightwork-server-watch", daemon=True).start()
+
+    def _await_server(self) -> None:
+        from ..utilities.network import url_of
+
+        url = url_of(self.work._host, self.work._port)
+        address = (url.rsplit(":", 1)[0][len("http://"):], self.work._port)
+        delay = 0.02
+        while True:
+            try:
+                socket.create_connection(address, timeout=1.0).close()
+                break
+            except OSError:
+                time.sleep(delay)
+                delay = min(delay * 1.5, 0.5)
+        object.__setattr__(self.work, "_url", url)
+        self.conn.send(Serving(url))
 
     # -- calls ---------------------------------------------------------------------------------------------
     def _execute(self, call: Call) -> None:

@@ -54,7 +54,10 @@ def test_state_tree_is_json_and_pretty_state_has_the_seed_form():
     root = Root()
     state = root.state
     json.dumps(state)
-    assert state["works"]["w"]["vars"] == {"counter": 0, "items": []}
+    # like the peer's, a work's vars also show where its server is (private names, left out by pretty_state)
+    assert state["works"]["w"]["vars"] == {
+        "counter": 0, "items": [], "_url": "", "_host": "127.0.0.1", "_port": None, "_internal_ip": "127.0.0.1"
+    }
     assert state["works"]["w"]["status"]["stage"] == "not_started"
     assert state["structures"]["pool"]["works"]["1"]["vars"]["counter"] == 0
     assert pretty_state(state)["works"]["w"] == {"vars": {"counter": 0, "items": []}}

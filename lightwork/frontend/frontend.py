@@ -1,0 +1,67 @@
+"""The Frontend interface: a UI a flow shows in the app's layout, served on its own host and port."""
+from __future__ import annotations
+
+import abc
+import os
+import signal
+import subprocess
+import sys
+
+
+class Frontend(abc.ABC):
+    """A UI for one flow (`self.flow`, set when the app collects its layout)."""
+
+    def __init__(self) -> None:
+        self.flow = None
+
+    @abc.abstractmethod
+    def start_server(self, host: str, port: int, root_path: str = "") -> None:
+        """Start serving at `host`:`port` and return at once."""
+
+    @abc.abstractmethod
+    def stop_server(self) -> None:
+        """Stop the server started by `start_server`."""
+
+
+class ProcessFrontend(Frontend):
+    """A frontend whose server is a process of its own (Streamlit, Panel, ...), ended with the app."""
+
+    _process: subprocess.Popen | None = None
+
+    def _spawn(self, command: list, env: dict) -> None:
+        from ..runtime.forkserver import die_with_parent
+
+        self._process = subprocess.Popen(
+            command, env={**os.environ, **env}, stdin=subprocess.DEVNULL, start_new_session=True,
+            preexec_fn=die_with_parent,  # start_server runs in the app's main thread: it outlives the child
+        )
+
+    def stop_server(self) -> None:
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        for signum, wait in ((signal.SIGTERM, 3.0), (signal.SIGKILL, 5.0)):
+            try:
+                os.killpg(process.pid, signum)
+            except ProcessLookupError:
+                break
+            try:
+                process.wait(wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+
+def module_function(fn, what: str) -> tuple[str, str]:
+    """(the file defining `fn`, its name) for a function another process can load by importing that file."""
+    name = getattr(fn, "__qualname__", "")
+    module = sys.modules.get(getattr(fn, "__module__", None) or "")
+    path = getattr(module, "__file__", None)
+    if not callable(fn) or not name or "<" in name or "." in name or path is None:
+        raise TypeError(f"{what} must be a function defined at the top level of a file (not a lambda, method or "
+                        f"nested function): it runs in a process of its own, which imports it by name")
+    return os.path.abspath(path), name

@@ -1,0 +1,353 @@
+"""The app's HTTP and websocket API (FastAPI): state, deltas, layout, statuses, files, flows' own routes.
+
+Every handler that touches the app asks the loop's thread to do it (`AppLoop.submit`) and waits; reads of
+the state come from the loop's feed, which other threads may read.
+"""
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import os
+import tempfile
+import typing
+
+from fastapi import FastAPI, HTTPException, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.staticfiles import StaticFiles
+
+from ..app.steer import Refused, apply_external_delta, delta_from_state
+from .hub import Hub
+from .layout import resolve_layout
+
+MAX_BODY = 16 << 20  # bytes of JSON a request may carry (413 beyond)
+MAX_UPLOAD = 4 << 30  # bytes a file upload may carry
+DEFAULT_TIMEOUT = 30.0  # seconds the loop has to answer a request of ours
+UPLOAD_DRIVE = "uploaded_files"
+_UI = os.path.join(os.path.dirname(__file__), "ui", "index.html")
+
+
+def make_app(server) -> FastAPI:
+    """The ASGI app of `server` (an AppServer: its loop, feed, token, layout, logs and frontends)."""
+    loop, feed = server.loop, server.feed
+    app = FastAPI(title="lightwork app", version="1", docs_url="/docs", redoc_url=None)
+    hub = server.hub = Hub(feed, server.log_dir)
+
+    async def in_loop(fn, timeout: float | None = DEFAULT_TIMEOUT):
+        future = loop.submit(fn)
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), timeout)
+        except asyncio.TimeoutError:
+            future.cancel()  # not started yet: it never runs
+            raise HTTPException(504, f"the app did not answer within {timeout:g} s") from None
+        except Refused as exc:
+            raise HTTPException(422, str(exc)) from None
+        except HTTPException:
+            raise
+        except Exception as exc:  # the flow's handler failed: the error travels as data, like a work's
+            from ..runtime.protocol import ErrorInfo
+
+            error = ErrorInfo.from_exception(exc)
+            raise HTTPException(500, {"error": error.type, "message": error.message, "traceback": error.traceback}) from None
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        path = request.url.path
+        if server.token and path not in ("/healthz", "/view", "/") and not path.startswith("/frontend/") \
+                and not server.authorised(request.headers, request.query_params):
+            return JSONResponse({"detail": "a token is needed: send it as 'Authorization: Bearer TOKEN'"}, 401)
+        size = request.headers.get("content-length")
+        limit = MAX_UPLOAD if path.startswith("/api/v1/upload_file/") else MAX_BODY
+        if size is not None and size.isdigit() and int(size) > limit:
+            return JSONResponse({"detail": f"the body is larger than {limit} bytes"}, 413)
+        return await call_next(request)
+
+    async def json_body(request: Request):
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_BODY:
+                raise HTTPException(413, f"the body is larger than {MAX_BODY} bytes")
+        try:
+            return json.loads(body, parse_constant=_no_constants)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise HTTPException(400, f"the body is not JSON: {exc}") from None
+
+    # -- state ---------------------------------------------------------------------------------------------
+    @app.get("/healthz")
+    async def healthz():
+        return {"status": "ok"}
+
+    @app.get("/api/v1/state")
+    async def get_state():
+        _, text = feed.snapshot()
+        return Response(text, media_type="application/json")
+
+    @app.post("/api/v1/state")
+    async def post_state(request: Request):
+        body = await json_body(request)
+        if not isinstance(body, dict) or not ({"state", "stage"} & body.keys()):
+            raise HTTPException(422, 'expected {"state": <the whole state>} or {"stage": "stopping"}')
+        if "stage" in body:
+            if body["stage"] != "stopping":
+                raise HTTPException(422, f'the only stage a client can ask for is "stopping", not {body["stage"]!r}')
+            await in_loop(loop.request_stop)
+            return {"stage": "stopping"}
+        changed = await in_loop(lambda: apply_external_delta(loop.root, delta_from_state(loop.root, body["state"])))
+        return {"changed": changed}
+
+    @app.post("/api/v1/delta")
+    async def post_delta(request: Request):
+        body = await json_body(request)
+        if not isinstance(body, dict) or "delta" not in body:
+            raise HTTPException(422, 'expected {"delta": <a DeepDiff-format delta>}')
+        changed = await in_loop(lambda: apply_external_delta(loop.root, body["delta"]))
+        return {"changed": changed}
+
+    @app.get("/api/v1/status")
+    async def status():
+        def statuses():
+            return {"app": {"stage": "stopping" if loop.stop_requested else "running"},
+                    "works": {w.name: w._lw_extra_state()["status"] for w in loop.root.works()}}
+
+        return await in_loop(statuses)
+
+    @app.get("/api/v1/spec")
+    async def spec():
+        return await in_loop(lambda: [_work_spec(w) for w in loop.root.works()])
+
+    @app.get("/api/v1/layout")
+    async def layout():
+        return await in_loop(lambda: resolve_layout(server.layouts, server.frontend_urls))
+
+    @app.websocket("/api/v1/ws")
+    async def websocket(ws: WebSocket):
+        if server.token and not server.authorised(ws.headers, ws.query_params):
+            await ws.close(code=1008, reason="a token is needed")
+            return
+        await ws.accept()
+        params = ws.query_params
+        await hub.serve(ws, counter=params.get("format") == "counter", logs=params.get("logs") in ("1", "true"))
+
+    # -- files and logs ------------------------------------------------------------------------------------
+    @app.put("/api/v1/upload_file/{filename}")
+    async def upload_file(filename: str, request: Request):
+        _check_file_name(filename)
+        with tempfile.TemporaryDirectory(prefix="lightwork-upload-") as folder:
+            local = os.path.join(folder, "upload")
+            with open(local, "wb") as out:
+                if request.headers.get("content-type", "").startswith("multipart/form-data"):
+                    form = await request.form(max_part_size=MAX_UPLOAD)
+                    upload = form.get("uploaded_file") or next((v for v in form.values() if hasattr(v, "read")), None)
+                    if upload is None or not hasattr(upload, "read"):
+                        raise HTTPException(422, "the form has no file: send it as the field 'uploaded_file'")
+                    while chunk := await upload.read(1 << 20):
+                        out.write(chunk)
+                else:
+                    async for chunk in request.stream():
+                        out.write(chunk)
+            await asyncio.to_thread(_drive_store(UPLOAD_DRIVE).put_file, local, filename)
+        return {"drive": f"lit://{UPLOAD_DRIVE}", "path": filename}
+
+    @app.get("/api/v1/drives")
+    async def drives():
+        from ..storage.store import Store, storage_url
+
+        def names():
+            store = Store(storage_url())
+            return [p.rsplit("/", 1)[-1] for p in store.list("drives") if store.isdir(p)] if store.exists("drives") else []
+
+        return await asyncio.to_thread(names)
+
+    @app.get("/api/v1/drives/{name}/files")
+    async def drive_files(name: str):
+        store = _drive_store(name)
+        return await asyncio.to_thread(lambda: store.walk_files(".") if store.exists(".") else [])
+
+    @app.get("/api/v1/drives/{name}/file")
+    async def drive_file(name: str, path: str):
+        from ..storage.store import check_relative
+
+        store = _drive_store(name)
+        try:
+            path = check_relative(path)
+            if not await asyncio.to_thread(store.exists, path) or await asyncio.to_thread(store.isdir, path):
+                raise FileNotFoundError(path)
+            if store.local:
+                return FileResponse(store.full(path), filename=os.path.basename(path))
+            data = await asyncio.to_thread(store.read_bytes, path)
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from None
+        except FileNotFoundError:
+            raise HTTPException(404, f"no file {path!r} in lit://{name}") from None
+        return Response(data, media_type="application/octet-stream",
+                        headers={"Content-Disposition": f'attachment; filename="{os.path.basename(path)}"'})
+
+    @app.get("/api/v1/logs/{work}")
+    async def logs(work: str, offset: int = 0):
+        text, end = await asyncio.to_thread(hub.read_log, work, offset)
+        return {"work": work, "offset": end, "text": text}
+
+    # -- the flows' own routes and commands ----------------------------------------------------------------
+    for route in server.api_routes:
+        app.add_api_route(route.route, _endpoint(in_loop, route.component_method, route.timeout),
+                          methods=[route.method], name=route.method_name)
+
+    @app.get("/api/v1/commands")
+    async def commands():
+        return [_command_info(name, method) for name, method in server.commands.items()]
+
+    for name, method in server.commands.items():
+        app.add_api_route(f"/command/{name}", _command_endpoint(in_loop, name, method), methods=["POST"], name=name)
+
+    # -- the web UI and frontends --------------------------------------------------------------------------
+    @app.get("/", include_in_schema=False)
+    async def home():
+        return RedirectResponse("/view")
+
+    @app.get("/view", include_in_schema=False)
+    async def view():
+        with open(_UI, encoding="utf-8") as page:
+            return HTMLResponse(page.read())
+
+    for flow_name, folder in server.static_frontends.items():
+        app.mount(f"/frontend/{flow_name}", StaticFiles(directory=folder, html=True), name=f"frontend-{flow_name}")
+
+    return app
+
+
+def _no_constants(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _check_file_name(filename: str) -> None:
+    if filename in ("", ".", "..") or any(c in filename for c in "/\\\0") or filename.startswith("~"):
+        raise HTTPException(400, f"bad file name {filename!r}: a plain name, without '/', '\\\\' or '..'")
+
+
+def _drive_store(name: str):
+    from ..storage.drive import Drive
+    from ..storage.store import Store, drive_url
+
+    try:
+        return Store(drive_url(Drive("lit://" + name).name))
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
+
+
+def _work_spec(work) -> dict:
+    compute = work.cloud_compute
+    return {
+        "name": work.name,
+        "class": f"{type(work).__module__}.{type(work).__qualname__}",
+        "cloud_compute": {k: v for k, v in vars(compute).items() if not k.startswith("_")} if compute else None,
+        "parallel": work.parallel,
+        "cache_calls": work.cache_calls,
+        "host": work.host,
+        "port": work._port,
+        "url": work.url,
+    }
+
+
+def _signature(method) -> inspect.Signature:
+    """The method's signature with its annotations resolved (an app file may use `from __future__ import
+    annotations`), so FastAPI reads pydantic bodies and query parameters from it."""
+    signature = inspect.signature(method)
+    try:
+        hints = typing.get_type_hints(method)
+    except Exception:  # noqa: BLE001 - unresolvable names: keep them as written
+        hints = {}
+    return signature.replace(
+        parameters=[p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values()],
+        return_annotation=inspect.Signature.empty,
+    )
+
+
+def _endpoint(in_loop, method, timeout):
+    async def endpoint(**kwargs):
+        return await in_loop(lambda: method(**kwargs), timeout)
+
+    endpoint.__signature__ = _signature(method)
+    endpoint.__name__ = getattr(method, "__name__", "handler")
+    endpoint.__doc__ = method.__doc__
+    return endpoint
+
+
+def _command_endpoint(in_loop, name, method):
+    from ..commands import ClientCommand
+
+    if isinstance(method, ClientCommand):
+        async def refused():
+            raise HTTPException(501, f"the command {name!r} is a ClientCommand, which runs code downloaded from the "
+                                     f"app on the caller's machine; lightwork does not run those")
+
+        return refused
+    signature = _signature(method)
+    models = [p for p in signature.parameters.values() if _is_model(p.annotation)]
+
+    async def command(request: Request):
+        body = await request.body()
+        try:
+            arguments = json.loads(body or b"{}", parse_constant=_no_constants)
+        except ValueError as exc:
+            raise HTTPException(400, f"the body is not JSON: {exc}") from None
+        if not isinstance(arguments, dict):
+            raise HTTPException(422, "the body of a command is a JSON object of its arguments")
+        if len(models) == 1 and len(signature.parameters) == 1 and models[0].name not in arguments:
+            arguments = {models[0].name: arguments}  # the model's fields given directly
+        try:
+            bound = _coerce(signature, arguments)
+        except (TypeError, ValueError) as exc:
+            raise HTTPException(422, f"bad arguments for the command {name!r}: {exc}") from None
+        return await in_loop(lambda: method(**bound), DEFAULT_TIMEOUT)
+
+    command.__name__ = name
+    command.__doc__ = method.__doc__
+    return command
+
+
+def _is_model(annotation) -> bool:
+    try:
+        from pydantic import BaseModel
+    except ImportError:  # pragma: no cover - fastapi needs pydantic
+        return False
+    return inspect.isclass(annotation) and issubclass(annotation, BaseModel)
+
+
+def _coerce(signature: inspect.Signature, arguments: dict) -> dict:
+    """The arguments validated against the annotations (pydantic's rules), as keyword arguments."""
+    from pydantic import TypeAdapter
+
+    unknown = set(arguments) - set(signature.parameters)
+    if unknown:
+        raise TypeError(f"unknown argument(s) {sorted(unknown)}; it takes {list(signature.parameters)}")
+    bound = {}
+    for parameter in signature.parameters.values():
+        if parameter.name not in arguments:
+            if parameter.default is inspect.Parameter.empty:
+                raise TypeError(f"missing the argument {parameter.name!r}")
+            continue
+        value = arguments[parameter.name]
+        if parameter.annotation is not inspect.Parameter.empty:
+            value = TypeAdapter(parameter.annotation).validate_python(value)
+        bound[parameter.name] = value
+    return bound
+
+
+def _command_info(name, method) -> dict:
+    from ..commands import ClientCommand
+
+    if isinstance(method, ClientCommand):
+        return {"name": name, "description": "a client command (not supported by lightwork)", "params": [], "client": True}
+    signature = _signature(method)
+    params = []
+    for p in signature.parameters.values():
+        annotation = p.annotation
+        if _is_model(annotation):
+            for field_name, field in annotation.model_fields.items():
+                params.append({"name": field_name, "type": getattr(field.annotation, "__name__", str(field.annotation)),
+                               "required": field.is_required()})
+        else:
+            params.append({"name": p.name, "type": getattr(annotation, "__name__", "str") if annotation is not p.empty else "str",
+                           "required": p.default is p.empty})
+    return {"name": name, "description": (inspect.getdoc(method) or "").split("\n")[0], "params": params, "client": False}

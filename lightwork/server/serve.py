@@ -1,0 +1,159 @@
+"""AppServer: the app's web server (uvicorn, in a thread of the app's process) and its frontends.
+
+Made in the app's main thread after the loop (which forks first), so the port, the token and the layout
+fail with one clear line before anything runs; `start()` serves, `stop()` ends it with the frontends.
+"""
+from __future__ import annotations
+
+import errno
+import hmac
+import ipaddress
+import os
+import shutil
+import socket
+import threading
+
+DEFAULT_PORT = 7501
+PORT_TRIES = 50  # ports tried after the default one when it is busy
+TOKEN_VARIABLE = "LIGHTWORK_TOKEN"
+
+
+class ServerError(ValueError):
+    """The server cannot start as asked (busy port, missing token, bad layout); the message says how to fix it."""
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class AppServer:
+    """Serves one running app: `AppServer(loop, host, port, token)`, then `start()` and finally `stop()`."""
+
+    def __init__(self, loop, host: str = "127.0.0.1", port: int | None = None, token: str | None = None,
+                 log_dir: str | None = None) -> None:
+        token = token or os.environ.get(TOKEN_VARIABLE) or None
+        if not is_loopback(host) and not token:
+            raise ServerError(f"serving on {host} (not this machine only) needs a token: pass --token SECRET or set "
+                              f"{TOKEN_VARIABLE}; clients then send 'Authorization: Bearer SECRET'")
+        self.loop, self.host, self.token, self.log_dir = loop, host, token, log_dir
+        self.sock, self.port, self.moved_from = _bind(host, port)
+        self.feed = loop.observe()
+        self.hub = None
+        self._thread: threading.Thread | None = None
+        self._uvicorn = None
+        try:
+            self._collect_flows_config()
+        except BaseException:
+            self.sock.close()
+            raise
+
+    @property
+    def url(self) -> str:
+        from ..utilities.network import url_of
+
+        return url_of(self.host, self.port)
+
+    def authorised(self, headers, query) -> bool:
+        """Whether a request carries the token (a Bearer header, X-Lightwork-Token, or ?token=)."""
+        given = headers.get("authorization", "")
+        given = given[7:] if given.lower().startswith("bearer ") else headers.get("x-lightwork-token") or query.get("token") or ""
+        return hmac.compare_digest(given.encode(), self.token.encode())
+
+    def _collect_flows_config(self) -> None:
+        from ..commands import collect_commands
+        from .layout import collect_layouts
+
+        root = self.loop.root
+        self.layouts = collect_layouts(root)
+        self.api_routes = [route for flow in _flows(root) for route in _api_of(flow)]
+        self.commands = collect_commands(root)
+        self.static_frontends: dict = {}
+        self.frontend_urls: dict = {}
+        self._process_frontends: list = []
+
+    def start(self) -> None:
+        """Start the frontends and serve in a thread (the loop's thread stays the app's own)."""
+        from ..frontend.web import StaticWebFrontend
+        from ..utilities.network import find_free_network_port
+
+        _, frontends = self.layouts
+        for key, frontend in frontends.items():
+            if isinstance(frontend, StaticWebFrontend):
+                self.static_frontends[key] = frontend.folder()
+                self.frontend_urls[key] = f"{self.url}/frontend/{key}/"
+            else:
+                port = find_free_network_port(self.host)
+                frontend.start_server(self.host, port)
+                self._process_frontends.append(frontend)
+                self.frontend_urls[key] = f"http://{'127.0.0.1' if self.host in ('0.0.0.0', '') else self.host}:{port}"
+        os.environ["LIGHTWORK_APP_URL"] = self.url  # frontends and AppState clients started from here find us
+        import uvicorn
+
+        from .routes import make_app
+
+        config = uvicorn.Config(make_app(self), log_level="warning", lifespan="off", ws_max_size=16 << 20,
+                                timeout_graceful_shutdown=1)
+        self._uvicorn = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._uvicorn.run, kwargs={"sockets": [self.sock]},
+                                        name="lightwork-server", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving and end the frontends' processes."""
+        for frontend in self._process_frontends:
+            frontend.stop_server()
+        self._process_frontends = []
+        if self._uvicorn is not None:
+            self._uvicorn.should_exit = True
+            self._thread.join(5.0)
+        self.sock.close()
+        if self.log_dir:
+            shutil.rmtree(self.log_dir, ignore_errors=True)
+
+
+def _bind(host: str, port: int | None) -> tuple[socket.socket, int, int | None]:
+    """A listening socket: on `port`, or on the first free port from 7501 when no port was asked for."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    candidates = [port] if port is not None else range(DEFAULT_PORT, DEFAULT_PORT + PORT_TRIES)
+    for candidate in candidates:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, candidate))
+            sock.listen(2048)
+        except OSError as exc:
+            sock.close()
+            if exc.errno == errno.EADDRINUSE:
+                continue
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise ServerError(f"cannot serve on {host}: no network interface of this machine has that address") from None
+            if exc.errno == errno.EACCES:
+                raise ServerError(f"cannot serve on port {candidate}: permission denied (ports below 1024 need root)") from None
+            raise ServerError(f"cannot serve on {host}:{candidate}: {exc.strerror}") from None
+        moved_from = DEFAULT_PORT if port is None and candidate != DEFAULT_PORT else None
+        return sock, candidate, moved_from
+    if port is not None:
+        raise ServerError(f"port {port} is in use (another app?): pass another --port, or leave it out to take a free one")
+    raise ServerError(f"ports {DEFAULT_PORT}-{DEFAULT_PORT + PORT_TRIES - 1} are all in use: pass --port")
+
+
+def _flows(root) -> list:
+    return [c for c in root._lw_components() if c._lw_group == "flows"]
+
+
+def _api_of(flow) -> list:
+    from ..api import HttpMethod
+
+    configure = getattr(flow, "configure_api", None)
+    routes = configure() if configure is not None else None
+    if routes is None:
+        return []
+    if not isinstance(routes, (list, tuple)) or not all(isinstance(r, HttpMethod) for r in routes):
+        raise ServerError(f"{flow.name}.configure_api() must return a list of Post/Get/Put/Delete routes "
+                          f"(from lightning.app.api), not {routes!r:.80}")
+    return list(routes)
