@@ -69,50 +69,52 @@ def _serve_and_run(app, host: str, port: int | None, no_ui: bool, token: str | N
 
     from ..app.loop import AppLoop
     from ..runtime.output import LOG_DIR_VARIABLE
+    from ..server import AppServer, ServerError
 
-    log_dir = None
-    if not no_ui:  # before the loop forks: works write their output there too, for the web UI
-        log_dir = os.environ[LOG_DIR_VARIABLE] = tempfile.mkdtemp(prefix="lightwork-logs-")
+    server = log_dir = None
+    if not no_ui:  # bound before the loop forks: the app's processes inherit its address, token and log folder
+        log_dir = tempfile.mkdtemp(prefix="lightwork-logs-")
+        try:
+            server = AppServer(host, port, token, log_dir)
+        except ServerError as exc:
+            shutil.rmtree(log_dir, ignore_errors=True)
+            click.echo(f"lightwork: {exc}", err=True)
+            return 2
+        os.environ[LOG_DIR_VARIABLE] = log_dir
     loop = AppLoop(app)
-    server = None
     try:
-        if not no_ui:
-            server, code = _start_server(loop, host, port, token, log_dir)
-            if server is None:
+        if server is not None:
+            code = _start_server(server, loop)
+            if code:
                 loop.shutdown()
                 return code
         return loop.run()
     finally:
         if server is not None:
             server.stop()
-        if log_dir:
-            shutil.rmtree(log_dir, ignore_errors=True)
             os.environ.pop(LOG_DIR_VARIABLE, None)
 
 
-def _start_server(loop, host, port, token, log_dir):
-    """(the started AppServer, 0), or (None, exit code) after printing why it cannot start."""
-    from ..server import AppServer, ServerError
+def _start_server(server, loop) -> int:
+    """Serve the app: 0, or the exit code after printing why the server cannot start."""
+    from ..server import ServerError
 
-    server = None
     try:
-        server = AppServer(loop, host, port, token, log_dir)
+        server.attach(loop)
         server.start()
-    except (ServerError, ImportError, ValueError, TypeError) as exc:  # asked for the impossible, or a bad layout
-        if server is not None:
-            server.stop()
+    except (ServerError, ImportError, ValueError, TypeError) as exc:  # a bad layout, a frontend not installed
         click.echo(f"lightwork: {exc}", err=True)
-        return None, 2 if isinstance(exc, ServerError) else 1
+        return 2 if isinstance(exc, ServerError) else 1
     except Exception:  # the flows' own configure_layout/api/commands code failed
         import traceback
 
         click.echo("lightwork: the app's configure_layout, configure_api or configure_commands failed", err=True)
         traceback.print_exc()
-        return None, 1
+        return 1
     if server.moved_from:
         click.echo(f"lightwork: port {server.moved_from} is in use; serving on port {server.port} instead", err=True)
     click.echo(f"INFO: Your app has started. View it in your browser: {server.url}/view")
-    return server, 0
+    return 0
 
 
 main.add_command(drive)

@@ -16,6 +16,7 @@ import threading
 DEFAULT_PORT = 7501
 PORT_TRIES = 50  # ports tried after the default one when it is busy
 TOKEN_VARIABLE = "LIGHTWORK_TOKEN"
+URL_VARIABLE = "LIGHTWORK_APP_URL"  # where a running app's server is, for AppState clients
 
 
 class ServerError(ValueError):
@@ -32,25 +33,31 @@ def is_loopback(host: str) -> bool:
 
 
 class AppServer:
-    """Serves one running app: `AppServer(loop, host, port, token)`, then `start()` and finally `stop()`."""
+    """Serves one app: `AppServer(host, port, token)` binds (before the loop starts: the app's processes
+    inherit its address and token), `attach(loop)` reads the flows' layouts and routes, `start()` serves,
+    and `stop()` ends it all."""
 
-    def __init__(self, loop, host: str = "127.0.0.1", port: int | None = None, token: str | None = None,
+    def __init__(self, host: str = "127.0.0.1", port: int | None = None, token: str | None = None,
                  log_dir: str | None = None) -> None:
         token = token or os.environ.get(TOKEN_VARIABLE) or None
         if not is_loopback(host) and not token:
             raise ServerError(f"serving on {host} (not this machine only) needs a token: pass --token SECRET or set "
                               f"{TOKEN_VARIABLE}; clients then send 'Authorization: Bearer SECRET'")
-        self.loop, self.host, self.token, self.log_dir = loop, host, token, log_dir
+        self.host, self.token, self.log_dir = host, token, log_dir
         self.sock, self.port, self.moved_from = _bind(host, port)
-        self.feed = loop.observe()
-        self.hub = None
+        os.environ[URL_VARIABLE] = self.url  # AppState clients in works and frontends find the app here
+        if token:
+            os.environ[TOKEN_VARIABLE] = token
+        self.loop = self.feed = self.hub = None
         self._thread: threading.Thread | None = None
         self._uvicorn = None
-        try:
-            self._collect_flows_config()
-        except BaseException:
-            self.sock.close()
-            raise
+        self._process_frontends: list = []
+
+    def attach(self, loop) -> None:
+        """Serve `loop`'s app (in the loop's thread, before it runs: this calls the flows' configure_*)."""
+        self.loop = loop
+        self.feed = loop.observe()
+        self._collect_flows_config()
 
     @property
     def url(self) -> str:
@@ -74,7 +81,6 @@ class AppServer:
         self.commands = collect_commands(root)
         self.static_frontends: dict = {}
         self.frontend_urls: dict = {}
-        self._process_frontends: list = []
 
     def start(self) -> None:
         """Start the frontends and serve in a thread (the loop's thread stays the app's own)."""
@@ -91,7 +97,6 @@ class AppServer:
                 frontend.start_server(self.host, port)
                 self._process_frontends.append(frontend)
                 self.frontend_urls[key] = f"http://{'127.0.0.1' if self.host in ('0.0.0.0', '') else self.host}:{port}"
-        os.environ["LIGHTWORK_APP_URL"] = self.url  # frontends and AppState clients started from here find us
         import uvicorn
 
         from .routes import make_app
@@ -114,6 +119,8 @@ class AppServer:
         self.sock.close()
         if self.log_dir:
             shutil.rmtree(self.log_dir, ignore_errors=True)
+        if os.environ.get(URL_VARIABLE) == self.url:
+            del os.environ[URL_VARIABLE]
 
 
 def _bind(host: str, port: int | None) -> tuple[socket.socket, int, int | None]:
