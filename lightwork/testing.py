@@ -105,6 +105,13 @@ class AppRun:
             reader.join(5)
         return code
 
+    def server_url(self, timeout: float = 30.0) -> str:
+        """The app's web address, from the line `lightwork run` prints once its server is up."""
+        marker = "View it in your browser: "
+        self.wait_line(marker, timeout)
+        line = next(line for line in self.stdout_lines if marker in line)
+        return line.split(marker, 1)[1].strip().removesuffix("/view")
+
     def signal(self, signum: int) -> None:
         self.proc.send_signal(signum)
 

@@ -5,6 +5,7 @@ import sys
 
 import click
 
+from .command import command
 from .drive import drive
 
 
@@ -118,3 +119,4 @@ def _start_server(server, loop) -> int:
 
 
 main.add_command(drive)
+main.add_command(command)

@@ -1,0 +1,412 @@
+"""The app's HTTP API and websocket, through a real `lightwork run`: each route, and each refusal."""
+from __future__ import annotations
+
+import json
+import signal
+import time
+
+import httpx
+import pytest
+from websockets.sync.client import connect
+
+from lightwork.core.delta import apply_delta
+
+APP = """
+import time
+import lightning as L
+from lightning.app.api import Get, Post
+from lightning.app.storage import Drive
+from pydantic import BaseModel
+
+
+class Name(BaseModel):
+    name: str
+
+
+class Counter(L.LightningWork):
+    def __init__(self):
+        super().__init__(parallel=True)
+        self.counter = 0
+        self.target = 0
+
+    def run(self):
+        seen = self.target
+        while True:
+            self.counter += 1
+            if self.target != seen:
+                seen = self.target
+                print(f"work sees target {seen}", flush=True)
+            time.sleep(0.05)
+
+
+class Child(L.LightningFlow):
+    def __init__(self):
+        super().__init__()
+        self.level = 1
+
+
+class Root(L.LightningFlow):
+    def __init__(self):
+        super().__init__()
+        self.w = Counter()
+        self.child = Child()
+        self.names = []
+        self.message = "hello"
+        self.drive = Drive("lit://shared")
+        self.calls = 0
+        self._shown = None
+
+    def run(self):
+        self.w.run()
+        if (self.message, self.child.level) != self._shown:
+            self._shown = (self.message, self.child.level)
+            print(f"flow shows {self.message} {self.child.level}", flush=True)
+
+    def add_name(self, body: Name):
+        self.names.append(body.name)
+        return {"names": self.names}
+
+    def count(self):
+        self.calls += 1
+        return {"calls": self.calls, "names": len(self.names)}
+
+    def broken(self):
+        raise RuntimeError("the handler broke")
+
+    def configure_api(self):
+        return [Post("/names", self.add_name), Get("/count", self.count), Get("/broken", self.broken)]
+
+    def configure_commands(self):
+        return [{"rename": self.rename}]
+
+    def rename(self, message: str, times: int = 1):
+        self.message = message * times
+        return self.message
+
+
+app = L.LightningApp(Root())
+"""
+
+
+@pytest.fixture
+def served(lightwork):
+    run = lightwork(APP)
+    url = run.server_url()
+    client = httpx.Client(base_url=url, timeout=30)
+    _until(lambda: client.get("/api/v1/state").json()["works"]["w"]["vars"]["counter"] > 0)
+    yield run, client
+    client.close()
+
+
+def _until(predicate, timeout: float = 20.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition never held")
+        time.sleep(0.05)
+
+
+def _delta(path: str, value) -> dict:
+    return {"delta": {"values_changed": {path: {"new_value": value}}}}
+
+
+def test_state_status_spec_and_health(served):
+    run, client = served
+    assert client.get("/healthz").json() == {"status": "ok"}
+    headers = {"X-Lightning-Type": "DEFAULT", "X-Lightning-Session-UUID": "x", "X-Lightning-Session-ID": "y"}
+    state = client.get("/api/v1/state", headers=headers).json()  # the peer's headers are accepted
+    assert state["vars"]["message"] == "hello" and state["flows"]["child"]["vars"]["level"] == 1
+    assert state["works"]["w"]["status"]["stage"] == "running"
+    first = state["works"]["w"]["vars"]["counter"]
+    _until(lambda: client.get("/api/v1/state").json()["works"]["w"]["vars"]["counter"] > first)
+    status = client.get("/api/v1/status").json()
+    assert status["works"]["root.w"]["stage"] == "running" and status["app"]["stage"] == "running"
+    (spec,) = client.get("/api/v1/spec").json()
+    assert spec["name"] == "root.w" and spec["parallel"] is True and spec["class"].endswith("Counter")
+    assert client.get("/api/v1/layout").json() == []
+    assert "/api/v1/state" in client.get("/openapi.json").json()["paths"]
+
+
+def test_a_delta_reaches_flows_and_a_running_work(served):
+    run, client = served
+    response = client.post("/api/v1/delta", json=_delta("root['vars']['message']", "changed"))
+    assert response.status_code == 200 and response.json() == {"changed": 1}
+    client.post("/api/v1/delta", json=_delta("root['flows']['child']['vars']['level']", 7)).raise_for_status()
+    run.wait_line("flow shows changed 7")
+    client.post("/api/v1/delta", json=_delta("root['works']['w']['vars']['target']", 42)).raise_for_status()
+    run.wait_line("root.w | work sees target 42")
+    added = {"delta": {"iterable_item_added": {"root['vars']['names'][0]": "ada"}}}
+    client.post("/api/v1/delta", json=added).raise_for_status()
+    assert client.get("/api/v1/state").json()["vars"]["names"] == ["ada"]
+
+
+def test_a_whole_state_posted_sets_what_differs(served):
+    run, client = served
+    state = client.get("/api/v1/state").json()
+    state["vars"]["message"] = "from state"
+    state["works"]["w"]["status"]["stage"] = "failed"  # not a state attribute: ignored
+    del state["works"]["w"]["vars"]["counter"]  # still moving; what a posted state leaves out stays as it is
+    response = client.post("/api/v1/state", json={"state": state})
+    assert response.status_code == 200 and response.json()["changed"] == 1
+    run.wait_line("flow shows from state 1")
+    assert client.get("/api/v1/state").json()["works"]["w"]["status"]["stage"] == "running"
+
+
+@pytest.mark.parametrize(
+    "body, status, words",
+    [
+        (_delta("root['vars']['undeclared']", 1), 422, "no state attribute 'undeclared'"),
+        (_delta("root['works']['w']['status']['stage']", "failed"), 422, "is not a state attribute"),
+        (_delta("root['works']['w']['vars']['_url']", "http://x"), 422, "no state attribute '_url'"),
+        (_delta("root['vars']['names']", [{"__lightwork__": "payload", "id": "x"}]), 422, "storage references"),
+        ({"delta": {"dictionary_item_removed": {"root['vars']['message']": "hello"}}}, 422, "cannot be removed"),
+        ({"delta": {"values_changed": {"root['vars']['names'][5]": {"new_value": 1}}}}, 422, "does not fit"),
+        ({"delta": {"no_such_kind": {}}}, 422, "unknown delta kind"),
+        ({"delta": {"values_changed": {"not a path": {"new_value": 1}}}}, 422, "not a delta path"),
+        ({"delta": [1]}, 422, "JSON object"),
+        ({"nodelta": 1}, 422, "expected"),
+        ({"state": 5}, 422, "JSON object"),
+        ({"stage": "running"}, 422, "stopping"),
+    ],
+)
+def test_bad_changes_are_refused_and_change_nothing(served, body, status, words):
+    run, client = served
+    route = "/api/v1/state" if ("state" in body or "stage" in body) else "/api/v1/delta"
+    before = client.get("/api/v1/state").json()
+    if "delta" in body and isinstance(body["delta"], dict) and "values_changed" in body["delta"]:
+        body["delta"]["values_changed"]["root['vars']['message']"] = {"new_value": "must not land"}
+    response = client.post(route, json=body)
+    assert response.status_code == status, response.text
+    assert words in response.json()["detail"]
+    after = client.get("/api/v1/state").json()
+    assert after["vars"] == before["vars"] and after["flows"] == before["flows"]
+
+
+def test_bodies_that_are_not_json_or_too_big_are_refused(served):
+    run, client = served
+    assert client.post("/api/v1/delta", content=b"{nope").status_code == 400
+    nan = b'{"delta": {"values_changed": {"root[\'vars\'][\'message\']": {"new_value": NaN}}}}'
+    assert client.post("/api/v1/delta", content=nan).status_code == 400
+    big = b'{"delta": "' + b"x" * (17 << 20) + b'"}'
+    assert client.post("/api/v1/delta", content=big).status_code == 413
+    assert client.get("/api/v1/state").json()["vars"]["message"] == "hello"
+
+
+def test_flow_routes_run_in_the_flow_and_their_errors_travel_as_data(served):
+    run, client = served
+    assert client.post("/names", json={"name": "ada"}).json() == {"names": ["ada"]}
+    assert client.post("/names", json={"wrong": 1}).status_code == 422  # pydantic checked the body
+    assert client.get("/count").json() == {"calls": 1, "names": 1}
+    assert client.get("/api/v1/state").json()["vars"]["names"] == ["ada"]
+    broken = client.get("/broken")
+    assert broken.status_code == 500
+    detail = broken.json()["detail"]
+    assert detail["error"] == "RuntimeError" and "the handler broke" in detail["traceback"]
+    assert client.get("/healthz").status_code == 200  # the app goes on
+
+
+def test_websocket_sends_the_state_then_every_delta_in_order(served):
+    run, client = served
+    ws_url = str(client.base_url).replace("http", "ws") + "/api/v1/ws"
+    with connect(ws_url) as first, connect(ws_url) as second:
+        copies, seqs = [], []
+        for ws in (first, second):
+            hello = json.loads(ws.recv(timeout=10))
+            assert hello["type"] == "state"
+            copies.append(hello["state"])
+            seqs.append(hello["seq"])
+        client.post("/api/v1/delta", json=_delta("root['vars']['message']", "over the socket")).raise_for_status()
+        for ws, state, seq in zip((first, second), copies, seqs):
+            while True:
+                message = json.loads(ws.recv(timeout=10))
+                assert message["type"] == "delta" and message["seq"] == seq + 1  # none missed, none repeated
+                seq = message["seq"]
+                apply_delta(state, message["delta"])
+                if state["vars"]["message"] == "over the socket":
+                    break
+            assert state["works"]["w"]["vars"]["counter"] > 0
+    with connect(ws_url + "?format=counter") as peer_form:
+        assert int(peer_form.recv(timeout=10)) > 0  # the peer's form: a number per change
+
+
+def test_a_websocket_copy_stays_exact(served):
+    run, client = served
+    ws_url = str(client.base_url).replace("http", "ws") + "/api/v1/ws"
+    with connect(ws_url) as ws:
+        hello = json.loads(ws.recv(timeout=10))
+        state, seq = hello["state"], hello["seq"]
+        for value in range(5):
+            client.post("/api/v1/delta", json=_delta("root['flows']['child']['vars']['level']", value)).raise_for_status()
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            message = json.loads(ws.recv(timeout=10))
+            assert message["seq"] == seq + 1
+            seq = message["seq"]
+            apply_delta(state, message["delta"])
+        client.post("/api/v1/delta", json=_delta("root['vars']['message']", "mark")).raise_for_status()
+        while state["vars"]["message"] != "mark":
+            message = json.loads(ws.recv(timeout=10))
+            apply_delta(state, message["delta"])
+        server = client.get("/api/v1/state").json()
+        server["works"]["w"]["vars"].pop("counter"), state["works"]["w"]["vars"].pop("counter")  # still moving
+        assert state == server
+
+
+def test_uploads_land_in_the_uploaded_files_drive_and_drives_are_listed(served, tmp_path):
+    run, client = served
+    files = {"uploaded_file": ("data.txt", b"hello drive")}
+    assert client.put("/api/v1/upload_file/data.txt", files=files).json()["path"] == "data.txt"
+    assert client.put("/api/v1/upload_file/raw.bin", content=b"\x00\x01").status_code == 200
+    assert (tmp_path / ".lightwork" / "drives" / "uploaded_files" / "data.txt").read_bytes() == b"hello drive"
+    assert "uploaded_files" in client.get("/api/v1/drives").json()
+    assert sorted(client.get("/api/v1/drives/uploaded_files/files").json()) == ["data.txt", "raw.bin"]
+    assert client.get("/api/v1/drives/uploaded_files/file", params={"path": "data.txt"}).content == b"hello drive"
+    assert client.get("/api/v1/drives/uploaded_files/file", params={"path": "../../../app.py"}).status_code == 400
+    assert client.get("/api/v1/drives/uploaded_files/file", params={"path": "missing"}).status_code == 404
+    assert client.get("/api/v1/drives/..%2F..%2Fx/files").status_code in (400, 404)
+    for name in ("..", "..%2F..%2Fapp.py", "%2Fetc%2Fpasswd", "a%5Cb"):
+        response = client.put(f"/api/v1/upload_file/{name}", content=b"evil")
+        assert response.status_code in (400, 404), name
+    assert (tmp_path / "app.py").read_text().startswith("\nimport time")
+    assert sorted(p.name for p in (tmp_path / ".lightwork" / "drives" / "uploaded_files").iterdir()) == ["data.txt", "raw.bin"]
+
+
+def test_works_output_is_served(served):
+    run, client = served
+    client.post("/api/v1/delta", json=_delta("root['works']['w']['vars']['target']", 5)).raise_for_status()
+    run.wait_line("root.w | work sees target 5")
+    log = client.get("/api/v1/logs/root.w").json()
+    assert "work sees target 5" in log["text"] and log["offset"] == len(log["text"].encode())
+    assert client.get("/api/v1/logs/root.w", params={"offset": log["offset"]}).json()["text"] == ""
+
+
+def test_commands_are_called_from_another_terminal(served, lightwork):
+    run, client = served
+    env = {"LIGHTWORK_APP_URL": str(client.base_url)}
+    call = lightwork(["command", "rename", "--message", "hey", "--times", "2"], env=env)
+    assert call.wait() == 0, call.stderr
+    assert call.stdout_lines == ["heyhey"]
+    run.wait_line("flow shows heyhey 1")
+    listing = lightwork(["command", "--help"], env=env)
+    assert listing.wait() == 0 and "rename --message STR [--times INT]" in listing.stdout
+    bad = lightwork(["command", "rename", "--nope", "1"], env=env)
+    assert bad.wait() == 2 and bad.stderr_lines == ["lightwork: bad arguments for the command 'rename': unknown argument(s) ['nope']; it takes ['message', 'times']"]
+    missing = lightwork(["command", "nothing"], env=env)
+    assert missing.wait() == 2 and "has no command 'nothing'" in missing.stderr
+
+
+def test_stopping_through_the_api_ends_the_app_cleanly(served):
+    run, client = served
+    assert client.post("/api/v1/state", json={"stage": "stopping"}).json() == {"stage": "stopping"}
+    assert run.wait() == 0, run.stderr
+    assert run.leftovers() == []
+
+
+SLOW = """
+import time
+import lightning as L
+from lightning.app.api import Post
+
+class Slow(L.LightningFlow):
+    def __init__(self):
+        super().__init__()
+        self.hits = 0
+        self.slow = False
+
+    def run(self):
+        if self.slow:
+            time.sleep(3)
+
+    def hit(self):
+        self.hits += 1
+        print(f"hit {self.hits}", flush=True)
+        return self.hits
+
+    def configure_api(self):
+        return [Post("/hit", self.hit, timeout=0.5)]
+
+app = L.LightningApp(Slow())
+"""
+
+
+def test_a_handler_past_its_timeout_gives_504_and_never_runs(lightwork):
+    run = lightwork(SLOW)
+    client = httpx.Client(base_url=run.server_url(), timeout=30)
+    assert client.post("/hit").json() == 1
+    client.post("/api/v1/delta", json=_delta("root['vars']['slow']", True)).raise_for_status()
+    time.sleep(0.5)  # the flow is now inside a 3 s pass
+    assert client.post("/hit").status_code == 504
+    client.post("/api/v1/delta", json=_delta("root['vars']['slow']", False), timeout=30).raise_for_status()
+    assert client.get("/api/v1/state").json()["vars"]["hits"] == 1  # the timed-out call never ran
+    assert [line for line in run.stdout_lines if line.startswith("hit")] == ["hit 1"]
+    run.signal(signal.SIGINT)
+    assert run.wait() == 130
+
+
+PLAIN = """
+import lightning as L
+
+class Idle(L.LightningFlow):
+    def run(self):
+        pass
+
+app = L.LightningApp(Idle())
+"""
+
+
+def test_a_token_guards_every_api_route_and_the_websocket(lightwork, tmp_path):
+    (tmp_path / "app.py").write_text(PLAIN)
+    guarded = lightwork(["run", "app.py", "--token", "s3cret"])
+    url = guarded.server_url()
+    assert httpx.get(f"{url}/healthz").status_code == 200
+    assert httpx.get(f"{url}/api/v1/state").status_code == 401
+    assert httpx.post(f"{url}/api/v1/state", json={"stage": "stopping"}).status_code == 401
+    assert httpx.get(f"{url}/api/v1/state", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert httpx.get(f"{url}/api/v1/state", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+    assert httpx.get(f"{url}/api/v1/state", params={"token": "s3cret"}).status_code == 200
+    ws = url.replace("http", "ws") + "/api/v1/ws"
+    with pytest.raises(Exception):
+        with connect(ws) as refused:
+            refused.recv(timeout=10)
+    with connect(ws, additional_headers={"Authorization": "Bearer s3cret"}) as allowed:
+        assert json.loads(allowed.recv(timeout=10))["type"] == "state"
+    guarded.signal(signal.SIGINT)
+    assert guarded.wait() == 130
+
+
+def test_serving_beyond_loopback_needs_a_token(lightwork, tmp_path):
+    (tmp_path / "app.py").write_text(PLAIN)
+    refused = lightwork(["run", "app.py", "--host", "0.0.0.0"])
+    assert refused.wait() == 2
+    assert refused.stderr_lines == [
+        "lightwork: serving on 0.0.0.0 (not this machine only) needs a token: pass --token SECRET or set "
+        "LIGHTWORK_TOKEN; clients then send 'Authorization: Bearer SECRET'"
+    ]
+
+
+def test_two_apps_at_once_and_a_busy_port(lightwork):
+    first = lightwork(PLAIN)
+    first_url = first.server_url()
+    second = lightwork(["run", "app.py"])
+    second_url = second.server_url()
+    assert first_url != second_url
+    assert "is in use; serving on port" in second.stderr
+    port = first_url.rsplit(":", 1)[1]
+    busy = lightwork(["run", "app.py", "--port", port])
+    assert busy.wait() == 2
+    assert busy.stderr_lines == [f"lightwork: port {port} is in use (another app?): pass another --port, or leave it out to take a free one"]
+    for run in (first, second):
+        run.signal(signal.SIGINT)
+        assert run.wait() == 130
+
+
+def test_no_ui_serves_nothing(lightwork, tmp_path):
+    (tmp_path / "app.py").write_text(PLAIN)
+    run = lightwork(["run", "app.py", "--no-ui", "--port", "7599"])
+    time.sleep(1.5)
+    assert run.proc.poll() is None
+    with pytest.raises(httpx.ConnectError):
+        httpx.get("http://127.0.0.1:7599/healthz")
+    assert not any("View it in your browser" in line for line in run.stdout_lines)
+    run.signal(signal.SIGINT)
+    assert run.wait() == 130
