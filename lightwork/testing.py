@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 TOKEN_VARIABLE = "LIGHTWORK_TEST_TOKEN"
+BANNER = "INFO: Your app has started. View it in your browser: "
 
 
 def lightwork_command() -> list[str]:
@@ -56,6 +57,7 @@ class AppRun:
             preexec_fn=(lambda: _set_limits(rlimits)) if rlimits else None,
         )
         self.stdout_lines: list[str] = []
+        self.banner: str | None = None  # the line saying where the app's web UI is
         self.stderr_lines: list[str] = []
         self._changed = threading.Condition()
         self._readers = [
@@ -68,7 +70,11 @@ class AppRun:
     def _pump(self, stream, lines: list) -> None:
         for line in stream:
             with self._changed:
-                lines.append(line.rstrip("\n"))
+                line = line.rstrip("\n")
+                if lines is self.stdout_lines and line.startswith(BANNER) and self.banner is None:
+                    self.banner = line  # kept apart, so tests compare the app's own output
+                else:
+                    lines.append(line)
                 self._changed.notify_all()
         with self._changed:
             self._changed.notify_all()
@@ -107,10 +113,8 @@ class AppRun:
 
     def server_url(self, timeout: float = 30.0) -> str:
         """The app's web address, from the line `lightwork run` prints once its server is up."""
-        marker = "View it in your browser: "
-        self.wait_line(marker, timeout)
-        line = next(line for line in self.stdout_lines if marker in line)
-        return line.split(marker, 1)[1].strip().removesuffix("/view")
+        self.wait_for(lambda lines: self.banner is not None, timeout)
+        return self.banner.split("View it in your browser: ", 1)[1].strip().removesuffix("/view")
 
     def signal(self, signum: int) -> None:
         self.proc.send_signal(signum)

@@ -71,7 +71,9 @@ def test_seed002_pretty_state_of_a_non_cached_work(lightwork, spelling):
     run.wait_line("State: {'works': {'w': {'vars': {'counter': 3}}}}")
     stop(run)
     states = [line for line in run.stdout_lines if line.startswith("State:")]
-    assert states[0] == "State: {'works': {'w': {'vars': {'counter': 0}}}} "
+    # The seed's own output starts at 1: whether the flow's next pass comes before the work's first increment
+    # depends on timing (0 or 1).
+    assert states[0] in ("State: {'works': {'w': {'vars': {'counter': 0}}}} ", "State: {'works': {'w': {'vars': {'counter': 1}}}} ")
     values = [int(re.search(r"'counter': (\d+)", line).group(1)) for line in states]
     assert values == sorted(values)
 

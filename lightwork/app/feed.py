@@ -30,8 +30,8 @@ class StateFeed:
             old = self._at(path)
             if old is _MISSING:
                 self._publish_locked({"dictionary_item_added": {path: new}})
-                return
-            self._publish_locked(diff(old, new, path))
+            else:
+                self._publish_locked(diff(old, new, path))
 
     def publish(self, changes: dict) -> None:
         """Publish changes in `diff` form whose values are not shared with the app (copy them first)."""
@@ -45,6 +45,13 @@ class StateFeed:
             self._publish_locked(diff(self._state, state))
 
     def _publish_locked(self, changes: dict) -> None:
+        # A component made during this pass is not in the tree yet: its changes wait for the loop's `replace`.
+        for kind in list(changes):
+            entries = {path: value for path, value in changes[kind].items() if self._at(path[:-1]) is not _MISSING}
+            if entries:
+                changes[kind] = entries
+            else:
+                del changes[kind]
         if not changes:
             return
         message = None

@@ -330,6 +330,7 @@ class AppLoop:
         if self.runtime.is_alive(work.name) and work.name not in self.stopping:
             self.stopping.add(work.name)
             self.runtime.stop(work.name, STOP_GRACE)
+        self._set_url(work, "")  # its server, if it ran one, is going away
         book = work._lw_book
         if book.in_flight is not None:
             book.finished_call(book.in_flight, "stopped")

@@ -19,7 +19,7 @@ def main() -> None:
 @click.argument("target", nargs=-1, required=True)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address the app's web server binds (other than loopback needs --token).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port of the app's web server [default: 7501, or the next free one].")
-@click.option("--no-ui", is_flag=True, help="Run without the web server (no state API, web UI or frontends).")
+@click.option("--no-ui", is_flag=True, envvar="LIGHTWORK_NO_UI", help="Run without the web server (no state API, web UI or frontends; or set LIGHTWORK_NO_UI=1).")
 @click.option("--token", default=None, help="Secret every changing request and websocket must present (or set LIGHTWORK_TOKEN).")
 def run(target: tuple, host: str, port: int | None, no_ui: bool, token: str | None) -> None:
     """Run an app file: `lightwork run app.py` (or the peer's `lightwork run app app.py`)."""

@@ -119,7 +119,8 @@ def diff(old: Any, new: Any, path: Path = (), into: dict | None = None, whole: b
         }
     elif whole:
         out.setdefault("values_changed", {})[path] = {"new_value": new}
-    elif isinstance(new, dict) and TAG not in new and TAG not in old:  # references change whole
+    elif isinstance(new, dict) and (not path or (TAG not in new and TAG not in old)):  # references change whole
+        # (the root itself cannot be replaced: there a dict is compared key by key, whatever its keys)
         for key in old.keys() - new.keys():
             out.setdefault("dictionary_item_removed", {})[path + (key,)] = old[key]
         for key, value in new.items():
