@@ -19,6 +19,11 @@ _TARGETS = {
     "core.app": "lightwork.app.app",
     "core.flow": "lightwork.core.flow",
     "core.work": "lightwork.core.work",
+    "api.http_methods": "lightwork.api",
+    "utilities.commands": "lightwork.commands",
+    "utilities.commands.base": "lightwork.commands",
+    "frontend.just_py.just_py": "lightwork.frontend.just_py",
+    "frontend.panel.panel_frontend": "lightwork.frontend.panel",
 }
 PEER_PACKAGES = ("lightning_app", "lightning")
 
