@@ -1,12 +1,15 @@
 """Shared fixtures: run real `lightwork run` processes and make sure none of their processes outlive a test."""
 from __future__ import annotations
 
+import glob
 import os
 import shutil
+import tempfile
 import textwrap
 
 import pytest
 
+from lightwork.runtime.output import LOG_FOLDER_PREFIX
 from lightwork.storage.payload import FOLDER_PREFIX
 from lightwork.testing import AppRun
 
@@ -30,6 +33,10 @@ def lightwork(tmp_path):
     leaked = {run.token: run.cleanup() for run in runs}
     leaked = {token: pids for token, pids in leaked.items() if pids}
     assert not leaked, f"processes left behind (killed now): {leaked}"
+    logs = [path for run in runs for path in glob.glob(os.path.join(tempfile.gettempdir(), f"{LOG_FOLDER_PREFIX}{run.proc.pid}-*"))]
+    for path in logs:
+        shutil.rmtree(path, ignore_errors=True)
+    assert not logs, f"log folders left behind (removed now): {logs}"
     folders = {folder for run in runs for folder in _payload_folders(run.proc.pid)}  # this test's runs only
     for folder in folders:
         shutil.rmtree(os.path.join("/dev/shm", folder), ignore_errors=True)

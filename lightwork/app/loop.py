@@ -24,6 +24,7 @@ from ..core.flow import AppStop
 from ..core.status import StatusInfo, WorkStatus, check_transition
 from ..core.work import LightningWork
 from ..runtime.base import WorkStartError
+from ..runtime.output import LOG_DIR_VARIABLE
 from ..runtime.protocol import Call, Delta, ErrorInfo, Exited, Serving, Status, Update
 from .feed import StateFeed, copied
 from ..storage.payload import (
@@ -73,6 +74,8 @@ class AppLoop:
         self._in_flight_args: dict = {}  # work name -> encoded arguments of its running call
         self._payloads_seen: set = set()  # ids of every payload that reached the app and is not removed yet
         cleanup = (self._payload_dir, spill_dir(self._payload_dir)) if self._payload_dir else ()
+        if os.environ.get(LOG_DIR_VARIABLE):  # the works' output kept for the web UI: gone even if we are killed
+            cleanup += (os.environ[LOG_DIR_VARIABLE],)
         self.runtime = (runtime_factory or ProcessRuntime)(self.root, cleanup)  # forks: before any thread starts
         # Works made while the app runs call us too (never their own run() in the flow's process); set after
         # the fork, so work processes keep running run() themselves.

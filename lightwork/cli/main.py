@@ -69,12 +69,12 @@ def _serve_and_run(app, host: str, port: int | None, no_ui: bool, token: str | N
     import tempfile
 
     from ..app.loop import AppLoop
-    from ..runtime.output import LOG_DIR_VARIABLE
+    from ..runtime.output import LOG_DIR_VARIABLE, LOG_FOLDER_PREFIX
     from ..server import AppServer, ServerError
 
     server = log_dir = None
     if not no_ui:  # bound before the loop forks: the app's processes inherit its address, token and log folder
-        log_dir = tempfile.mkdtemp(prefix="lightwork-logs-")
+        log_dir = tempfile.mkdtemp(prefix=f"{LOG_FOLDER_PREFIX}{os.getpid()}-")
         try:
             server = AppServer(host, port, token, log_dir)
         except ServerError as exc:

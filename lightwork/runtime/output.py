@@ -65,6 +65,7 @@ class PrefixedLines(io.TextIOBase):
 
 
 LOG_DIR_VARIABLE = "LIGHTWORK_LOG_DIR"  # set by `lightwork run` when its server shows the works' output
+LOG_FOLDER_PREFIX = "lightwork-logs-"  # + the app's pid: the temporary folder of those logs
 
 
 def _write_all(fd: int, data: bytes) -> None:
