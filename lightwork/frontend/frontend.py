@@ -31,10 +31,18 @@ class ProcessFrontend(Frontend):
     def _spawn(self, command: list, env: dict) -> None:
         from ..runtime.forkserver import die_with_parent
 
+        from ..runtime.output import LOG_DIR_VARIABLE
+
+        # Its own chatter goes to a log beside the works' (the app's output stays the flows' and works' own).
+        folder = os.environ.get(LOG_DIR_VARIABLE)
+        name = f"frontend-{self.flow.name if self.flow is not None else 'root'}-{type(self).__name__}.txt"
+        output = open(os.path.join(folder, name), "ab") if folder else subprocess.DEVNULL
         self._process = subprocess.Popen(
-            command, env={**os.environ, **env}, stdin=subprocess.DEVNULL, start_new_session=True,
+            command, env={**os.environ, **env}, stdin=subprocess.DEVNULL, stdout=output, stderr=output, start_new_session=True,
             preexec_fn=die_with_parent,  # start_server runs in the app's main thread: it outlives the child
         )
+        if folder:
+            output.close()
 
     def stop_server(self) -> None:
         process, self._process = self._process, None

@@ -87,7 +87,6 @@ class StreamlitStatePlugin(AppStatePlugin):
         super().__init__()
         self.session_id = session_id
         self._changed = threading.Event()
-        self._stopped = threading.Event()
         self._state = None
         self._thread: threading.Thread | None = None
 
@@ -104,39 +103,33 @@ class StreamlitStatePlugin(AppStatePlugin):
 
         st.error("The app refused this page's token: it cannot read the app's state (see LIGHTWORK_TOKEN).")
 
-    def stop(self) -> None:
-        self._stopped.set()
-        self._changed.set()
-
     def _run(self) -> None:
         last_rerun = 0.0
         gone_since = None
-        while not self._stopped.is_set():
+        while not self._state._closed:
             changed = self._changed.wait(1.0)
-            if self._stopped.is_set():
-                break
             if not self._session_active():
                 gone_since = gone_since or time.monotonic()
                 if time.monotonic() - gone_since > GONE_AFTER:
                     break  # the browser went away: the next run (if it comes back) makes a new AppState
+                time.sleep(1.0)  # changes may keep coming meanwhile: no rerun, and no busy loop
                 continue
             gone_since = None
             if not changed:
                 continue
             pause = last_rerun + RERUN_INTERVAL - time.monotonic()
-            if pause > 0 and self._stopped.wait(pause):
-                break
+            if pause > 0:
+                time.sleep(pause)
             self._changed.clear()
             if self._rerun():
                 last_rerun = time.monotonic()
             else:
                 self._changed.set()  # a run is under way: rerun after it
-                self._stopped.wait(RETRY_INTERVAL)
+                time.sleep(RETRY_INTERVAL)
         with _lock:
             if _states.get(self.session_id) is self._state:
                 del _states[self.session_id]
-        if self._state is not None:
-            self._state.close()
+        self._state.close()
 
     def _session_active(self) -> bool:
         from streamlit import runtime
@@ -145,9 +138,7 @@ class StreamlitStatePlugin(AppStatePlugin):
 
     def _rerun(self) -> bool:
         """Ask the session for a rerun, on its event loop, unless a script run is under way there."""
-        from streamlit import runtime
-
-        session = runtime.get_instance().get_app_session(self.session_id) if runtime.exists() else None
+        session = _app_session(self.session_id)
         if session is None:
             return False
         done: concurrent.futures.Future = concurrent.futures.Future()
@@ -172,6 +163,20 @@ class StreamlitStatePlugin(AppStatePlugin):
         except Exception:  # noqa: BLE001 - the session went away meanwhile
             logger.debug("rerun of session %s failed", self.session_id, exc_info=True)
             return False
+
+
+def _app_session(session_id: str):
+    """The AppSession of `session_id` (None when it is not connected): Runtime.get_app_session where it
+    exists (newer Streamlit), else the session manager's record."""
+    from streamlit import runtime
+
+    if not runtime.exists():
+        return None
+    instance = runtime.get_instance()
+    if hasattr(instance, "get_app_session"):
+        return instance.get_app_session(session_id)
+    info = instance._session_mgr.get_active_session_info(session_id)
+    return info.session if info is not None else None
 
 
 if __name__ == "__main__":  # run by Streamlit: use this module's lasting copy

@@ -93,10 +93,11 @@ class AppServer:
                 self.static_frontends[key] = frontend.folder()
                 self.frontend_urls[key] = f"{self.url}/frontend/{key}/"
             else:
-                port = find_free_network_port(self.host)
-                frontend.start_server(self.host, port)
+                # Loopback only: these servers do not check the app's token, so they never face the network.
+                port = find_free_network_port("127.0.0.1")
+                frontend.start_server("127.0.0.1", port)
                 self._process_frontends.append(frontend)
-                self.frontend_urls[key] = f"http://{'127.0.0.1' if self.host in ('0.0.0.0', '') else self.host}:{port}"
+                self.frontend_urls[key] = f"http://127.0.0.1:{port}"
         import uvicorn
 
         from .routes import make_app

@@ -112,8 +112,7 @@ class _Connection:
         self.live = tree is None  # False: a tree given by the caller, never refreshed from the app
         self.lock = threading.RLock()  # guards tree, seq, generation, ws and overlay
         self.tree = tree
-        self.seq: int | None = None
-        self.synced = False  # the websocket delivered the state
+        self.seq: int | None = None  # of the last websocket message applied (None: none since connecting)
         self.generation = 0  # bumped to drop the websocket's copy and take a fresh one
         self.ws = None
         self.overlay: dict[tuple, _Pending] = {}  # path -> a value set here, until the app's copy shows it
@@ -189,7 +188,6 @@ class _Connection:
     def _restart_websocket(self) -> None:
         """Drop what the websocket gave (it may be older than the tree now held) and reconnect. Hold `lock`."""
         self.generation += 1
-        self.synced = False
         self.seq = None
         if self.ws is not None:
             threading.Thread(target=self.ws.close, daemon=True).start()  # never block a reader on the close
@@ -265,7 +263,7 @@ class _Connection:
                 return False
             if kind == "state":
                 changed = self.tree is None or not same(self.tree, message["state"])
-                self.tree, self.seq, self.synced = message["state"], message["seq"], True
+                self.tree, self.seq = message["state"], message["seq"]
                 self._drop_applied()
                 delta = None
             else:
@@ -276,7 +274,7 @@ class _Connection:
                     apply_delta(self.tree, delta)
                     paths = [path for _, path, _ in iter_changes(delta)]
                 except (KeyError, IndexError, TypeError, ValueError):
-                    self.synced, self.seq = False, None
+                    self.seq = None
                     return False
                 self.seq = message["seq"]
                 self._touch(paths)
@@ -399,7 +397,7 @@ class _Connection:
             ws.close()
         for thread in (self.watcher, self.sender):
             if thread is not None and thread is not threading.current_thread():
-                thread.join(5.0)
+                thread.join(2.0)
         self.client.close()
 
 
@@ -453,7 +451,7 @@ class AppState:
         object.__setattr__(view, "_lw_conn", root._lw_conn)
         object.__setattr__(view, "_lw_scope", scope)
         object.__setattr__(view, "_lw_root", root if root._lw_root is None else root._lw_root)
-        object.__setattr__(view, "_my_affiliation", None)
+        object.__setattr__(view, "_my_affiliation", tuple(scope[1::2]))  # ("child", "w") for root.child.w
         object.__setattr__(view, "_lw_finalizer", None)
         return view
 
@@ -546,6 +544,14 @@ class AppState:
             path = self._lw_path()
             node = _lookup(conn.tree, path)
             return [(name, AppState._lw_view(self, path + (group, name))) for group in _GROUPS for name in node.get(group, {})]
+
+    def __contains__(self, name: str) -> bool:
+        """Whether `name` is a public state attribute or a child (an item, for a List or Dict) here."""
+        conn = self._lw_ready()
+        with conn.lock:
+            node = _lookup(conn.tree, self._lw_path())
+            name = str(name)
+            return (not name.startswith("_") and name in node.get("vars", {})) or any(name in node.get(g, {}) for g in _GROUPS)
 
     def __iter__(self) -> Iterator["AppState"]:
         return iter([child for _, child in self.items()])
