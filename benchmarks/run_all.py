@@ -5,13 +5,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-NAMES = ["bench_counter", "bench_lag", "bench_launch", "bench_many_works", "bench_idle", "bench_state", "bench_failure", "bench_shutdown", "bench_payload", "bench_drive"]
+NAMES = ["bench_counter", "bench_lag", "bench_launch", "bench_many_works", "bench_idle", "bench_state", "bench_failure", "bench_shutdown", "bench_payload", "bench_drive", "bench_server"]
 # Run order: memory-heavy first, the disk-heavy drive benchmark last (its writeback slows what follows).
-ORDER = ["bench_payload", "bench_state", "bench_counter", "bench_lag", "bench_launch", "bench_many_works", "bench_idle", "bench_failure", "bench_shutdown", "bench_drive"]
+ORDER = ["bench_payload", "bench_state", "bench_counter", "bench_lag", "bench_launch", "bench_many_works", "bench_idle", "bench_failure", "bench_shutdown", "bench_server", "bench_drive"]
 
 
 def table(rows: dict) -> str:
-    c, lag, launch, many, idle, state, failure, down, payload, drive = (rows.get(n.removeprefix("bench_")) for n in NAMES)
+    c, lag, launch, many, idle, state, failure, down, payload, drive, server = (rows.get(n.removeprefix("bench_")) for n in NAMES)
     lines = ["| what | reference (same run) | peer (issue) | lightwork | goal |", "|---|---|---|---|---|"]
     if c:
         lines.append(f"| `self.counter += 1` in a running work | plain loop {c['plain_loop_per_s'] / 1e6:.1f}M/s | 0.00002x | {c['ratio']}x ({c['work_updates_per_s'] / 1e6:.1f}M/s); {c['ratio_with_1m_item_list_in_state']}x with a 1M-item list also in state | >= 0.9x |")
@@ -43,6 +43,10 @@ def table(rows: dict) -> str:
         lines.append(f"| 200 small Drive puts | | 1196/s | {drive['small_puts_per_s']}/s | >= 2500/s |")
         lines.append(f"| Drive list of 200 files | | 5.6 ms | {drive['list_200_ms']} ms | <= 20 ms |")
         lines.append(f"| first Drive list of 200 files in a new work | its second list {drive['second_list_in_new_work_ms']} ms | 45 ms (before) | {drive['first_list_in_new_work_ms']} ms | <= 20 ms |")
+    if server:
+        on, off = server["pairs"]["on"], server["pairs"]["off"]
+        lines.append(f"| 50 websocket clients + 200 req/s for 10 s, a work writing at 50 Hz: errors, p50, p99; clients seeing every delta in order | bare FastAPI /healthz p99 {server['bare_fastapi_p99_ms']} ms | | {server['errors']} errors, {server['p50_ms']} ms, {server['p99_ms']} ms; {server['clients_in_order']}/50 (websocket lag p99 {server['ws_lag_p99_ms']} ms) | 0, p99 < 50 ms, 50/50 |")
+        lines.append(f"| server on vs `--no-ui`: counter/s, lag p50/p99, idle CPU of 1 sleeping work | `--no-ui` {off['counter_per_s'] / 1e6:.1f}M/s, {off['lag_p50_ms']}/{off['lag_p99_ms']} ms, {off['idle_percent']}% | | {on['counter_per_s'] / 1e6:.1f}M/s ({server['counter_on_vs_off']}x), {on['lag_p50_ms']}/{on['lag_p99_ms']} ms, {on['idle_percent']}% | within 10% |")
     if many:
         lines += ["", "| works | seconds from launch | ms per work | unique memory | forking as many bare processes |", "|---|---|---|---|---|"]
         lines += [f"| {r['works']} | {r['s']} | {r['s_per_work_ms']} | {r['memory_mb']} MB | {r['fork_bare_s']} s |" for r in many["rows"]]
