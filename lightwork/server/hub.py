@@ -45,19 +45,15 @@ class Hub:
         self.clients.add(client)  # no await since the snapshot: every later delta reaches this client
         if logs and self.log_dir and self._log_task is None:
             self._log_task = asyncio.create_task(self._follow_logs())
-        receiver = asyncio.create_task(self._drain(ws))
+        receiver = asyncio.create_task(self._drain(ws, client))
         try:
             if not counter:
                 await ws.send_text('{"type": "state", "seq": %d, "state": %s}' % (seq, state))
             while True:
-                getter = asyncio.create_task(client.queue.get())
-                done, _ = await asyncio.wait({getter, receiver}, return_when=asyncio.FIRST_COMPLETED)
-                if receiver in done:
-                    getter.cancel()
-                    return
-                message = getter.result()
-                if message is None:
-                    await ws.close(code=1013, reason="the client fell too far behind; reconnect")
+                message = await client.queue.get()
+                if message is None:  # gone, or too far behind
+                    if not receiver.done():
+                        await ws.close(code=1013, reason="the client fell too far behind; reconnect")
                     return
                 await ws.send_text(message)
         except (WebSocketDisconnect, RuntimeError, OSError):
@@ -73,12 +69,13 @@ class Hub:
                     self._log_task = None
 
     @staticmethod
-    async def _drain(ws: WebSocket) -> None:
-        """Read (and ignore) what the client sends, to notice when it goes away."""
-        while True:
-            message = await ws.receive()
-            if message["type"] == "websocket.disconnect":
-                return
+    async def _drain(ws: WebSocket, client: _Client) -> None:
+        """Read (and ignore) what the client sends; when it goes away, end its sender."""
+        try:
+            while (await ws.receive())["type"] != "websocket.disconnect":
+                pass
+        finally:
+            client.queue.put_nowait(None)
 
     def _on_delta(self, seq: int, message: str) -> None:
         """In the loop's thread, under the feed's lock: hand the message to the event loop."""
@@ -88,11 +85,14 @@ class Hub:
         for client in list(self.clients):
             if seq <= client.after:
                 continue  # already part of the state this client was sent
-            if client.queue.qsize() >= QUEUE_LIMIT:
-                client.queue.put_nowait(None)
-                self.clients.discard(client)
-                continue
-            client.queue.put_nowait(str(seq) if client.counter else message)
+            self._give(client, str(seq) if client.counter else message)
+
+    def _give(self, client: _Client, message: str) -> None:
+        if client.queue.qsize() >= QUEUE_LIMIT:
+            client.queue.put_nowait(None)
+            self.clients.discard(client)
+        else:
+            client.queue.put_nowait(message)
 
     # -- works' output -------------------------------------------------------------------------------------
     def read_log(self, work: str, offset: int = 0) -> tuple[str, int]:
@@ -128,5 +128,5 @@ class Hub:
                     message = json.dumps({"type": "log", "work": name, "start": start, "end": offsets[name], "text": text})
                     for client in list(self.clients):
                         if client.logs:
-                            client.queue.put_nowait(message)
+                            self._give(client, message)
             await asyncio.sleep(LOG_POLL)

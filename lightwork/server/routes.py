@@ -122,10 +122,10 @@ def make_app(server) -> FastAPI:
 
     @app.websocket("/api/v1/ws")
     async def websocket(ws: WebSocket):
+        await ws.accept()  # then closed with a reason the client can read, when the token is missing
         if server.token and not server.authorised(ws.headers, ws.query_params):
-            await ws.close(code=1008, reason="a token is needed")
+            await ws.close(code=1008, reason="a token is needed: send it as 'Authorization: Bearer TOKEN' or ?token=")
             return
-        await ws.accept()
         params = ws.query_params
         await hub.serve(ws, counter=params.get("format") == "counter", logs=params.get("logs") in ("1", "true"))
 
