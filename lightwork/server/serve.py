@@ -131,6 +131,9 @@ def _bind(host: str, port: int | None) -> tuple[socket.socket, int, int | None]:
     for candidate in candidates:
         sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted connections inherit it: without it a keep-alive client waits ~40 ms per answer (Nagle's
+        # algorithm against the client's delayed acknowledgement).
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             sock.bind((host, candidate))
             sock.listen(2048)
