@@ -100,11 +100,12 @@ class AppServer:
                 self.frontend_urls[key] = f"http://127.0.0.1:{port}"
         import uvicorn
 
+        from .quiet import QuietServer
         from .routes import make_app
 
         config = uvicorn.Config(make_app(self), log_level="warning", lifespan="off", ws_max_size=16 << 20,
-                                timeout_graceful_shutdown=1)
-        self._uvicorn = uvicorn.Server(config)
+                                timeout_graceful_shutdown=1, date_header=False)
+        self._uvicorn = QuietServer(config)
         self._thread = threading.Thread(target=self._uvicorn.run, kwargs={"sockets": [self.sock]},
                                         name="lightwork-server", daemon=True)
         self._thread.start()
@@ -115,7 +116,7 @@ class AppServer:
             frontend.stop_server()
         self._process_frontends = []
         if self._uvicorn is not None:
-            self._uvicorn.should_exit = True
+            self._uvicorn.exit()
             self._thread.join(5.0)
         self.sock.close()
         if self.log_dir:
