@@ -77,7 +77,13 @@ class AppServer:
 
         root = self.loop.root
         self.layouts = collect_layouts(root)
-        self.api_routes = [route for flow in _flows(root) for route in _api_of(flow)]
+        self.api_routes = []
+        for route in (route for flow in _flows(root) for route in _api_of(flow)):
+            same = [r for r in self.api_routes if (r.method, r.route) == (route.method, route.route)]
+            if same and same[0].component_method != route.component_method:
+                raise ServerError(f"two flows serve {route.method} {route.route}: give one of them another route")
+            if not same:  # a parent listing its child's routes again, as the peer's apps do
+                self.api_routes.append(route)
         self.commands = collect_commands(root)
         self.static_frontends: dict = {}
         self.frontend_urls: dict = {}

@@ -739,3 +739,12 @@ def _decode(value: Any) -> Any:
 
 
 __all__ = ["AppState", "AppStateError", "AppStatePlugin", "BaseStatePlugin"]
+
+
+def headers_for(context: dict) -> dict:
+    """The peer's request headers for a plugin context (lightwork accepts them and needs none)."""
+    return {
+        "X-Lightning-Session-UUID": context.get("token", ""),
+        "X-Lightning-Session-ID": context.get("session_id", ""),
+        "X-Lightning-Type": context.get("type", ""),
+    }

@@ -410,3 +410,52 @@ def test_no_ui_serves_nothing(lightwork, tmp_path):
     assert run.banner is None and not any("View it in your browser" in line for line in run.stdout_lines)
     run.signal(signal.SIGINT)
     assert run.wait() == 130
+
+
+PEER_COMMANDS = """
+import lightning as L
+from lightning.app.api import Post
+
+
+class Child(L.LightningFlow):
+    def __init__(self):
+        super().__init__()
+        self.names = []
+
+    def add(self, name: str):
+        self.names.append(name)
+        print(f"added {name}", flush=True)
+        return self.names
+
+    def configure_commands(self):
+        return [{"add": self.add}]
+
+    def configure_api(self):
+        return [Post("/add", self.add)]
+
+
+class Root(L.LightningFlow):
+    def __init__(self):
+        super().__init__()
+        self.child = Child()
+
+    def configure_commands(self):  # the peer read only the root's: apps list their children's again
+        return self.child.configure_commands()
+
+    def configure_api(self):
+        return self.child.configure_api()
+
+
+app = L.LightningApp(Root())
+"""
+
+
+def test_routes_and_commands_a_parent_lists_again_are_served_once(lightwork):
+    run = lightwork(PEER_COMMANDS)
+    client = httpx.Client(base_url=run.server_url(), timeout=30)
+    assert client.post("/command/add", params={"name": "ada"}).json() == ["ada"]  # the peer's CLI used the query
+    assert client.post("/command/add", json={"name": "bob"}).json() == ["ada", "bob"]
+    assert client.post("/add", params={"name": "cy"}).json() == ["ada", "bob", "cy"]
+    assert [c["name"] for c in client.get("/api/v1/commands").json()] == ["add"]
+    run.signal(signal.SIGINT)
+    assert run.wait() == 130
