@@ -104,3 +104,29 @@ def s3_server():
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+class RayInstance:
+    """A Ray instance started for a test module; `runtime(root)` makes a RayRuntime that joins it."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address  # for `lightwork run --runtime ray` apps to join it (RAY_ADDRESS)
+
+    def runtime(self, root, cleanup: tuple = ()):
+        from lightwork.runtime.ray_actors import RayRuntime
+
+        return RayRuntime(root, cleanup)
+
+
+@pytest.fixture(scope="module")
+def ray_instance():
+    """One local Ray instance per test module (starting Ray takes seconds); stopped through Ray's API."""
+    import logging
+
+    import ray
+
+    context = ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
+    try:
+        yield RayInstance(context.address_info["address"])
+    finally:
+        ray.shutdown()

@@ -17,7 +17,13 @@ SPELLINGS = {
 }
 
 
-def start(lightwork, seed: str, spelling: str):
+VARIANTS = [*SPELLINGS, "ray"]  # "ray": verbatim, with every work a Ray actor
+
+
+def start(lightwork, seed: str, spelling: str, request):
+    if spelling == "ray":
+        env = {"LIGHTWORK_RUNTIME": "ray", "RAY_ADDRESS": request.getfixturevalue("ray_instance").address}
+        return lightwork((SEEDS / seed).read_text(), env=env)
     source = SPELLINGS[spelling]((SEEDS / seed).read_text())
     if spelling != "verbatim":
         assert source != (SEEDS / seed).read_text()
@@ -29,27 +35,27 @@ def stop(run) -> None:
     assert run.wait() == 130, run.stderr
 
 
-@pytest.mark.parametrize("spelling", SPELLINGS)
-def test_seed000_toy_counting_app(lightwork, spelling):
-    run = start(lightwork, "seed000_toy_counting.py", spelling)
+@pytest.mark.parametrize("spelling", VARIANTS)
+def test_seed000_toy_counting_app(lightwork, spelling, request):
+    run = start(lightwork, "seed000_toy_counting.py", spelling, request)
     run.wait_line("1000000")
     stop(run)
     counts = [int(line) for line in run.stdout_lines if line.isdigit()]
     assert counts == sorted(counts) and counts[-1] == 1_000_000
 
 
-@pytest.mark.parametrize("spelling", SPELLINGS)
-def test_seed001_work_counter_reaches_the_flow(lightwork, spelling):
-    run = start(lightwork, "seed001_work_to_flow.py", spelling)
+@pytest.mark.parametrize("spelling", VARIANTS)
+def test_seed001_work_counter_reaches_the_flow(lightwork, spelling, request):
+    run = start(lightwork, "seed001_work_to_flow.py", spelling, request)
     run.wait_line("10000000")
     stop(run)
     counts = [int(line) for line in run.stdout_lines if line.isdigit()]
     assert counts == sorted(counts) and counts[-1] == 10_000_000 and len(set(counts)) > 2
 
 
-@pytest.mark.parametrize("spelling", SPELLINGS)
-def test_seed001_flow_writes_no_longer_diverge(lightwork, spelling):
-    run = start(lightwork, "seed001_flow_to_work.py", spelling)
+@pytest.mark.parametrize("spelling", VARIANTS)
+def test_seed001_flow_writes_no_longer_diverge(lightwork, spelling, request):
+    run = start(lightwork, "seed001_flow_to_work.py", spelling, request)
 
     def work_reached_3(lines):
         return any((m := re.fullmatch(r"root\.w \| Work (\d+)", line)) and int(m.group(1)) >= 3 for line in lines)
@@ -65,9 +71,9 @@ def test_seed001_flow_writes_no_longer_diverge(lightwork, spelling):
     assert set(work) <= set(range(1, max(flow) + 2))
 
 
-@pytest.mark.parametrize("spelling", SPELLINGS)
-def test_seed002_pretty_state_of_a_non_cached_work(lightwork, spelling):
-    run = start(lightwork, "seed002_pretty_state.py", spelling)
+@pytest.mark.parametrize("spelling", VARIANTS)
+def test_seed002_pretty_state_of_a_non_cached_work(lightwork, spelling, request):
+    run = start(lightwork, "seed002_pretty_state.py", spelling, request)
     run.wait_line("State: {'works': {'w': {'vars': {'counter': 3}}}}")
     stop(run)
     states = [line for line in run.stdout_lines if line.startswith("State:")]
@@ -81,13 +87,20 @@ def test_seed002_pretty_state_of_a_non_cached_work(lightwork, spelling):
 STORAGE_SPELLINGS = {
     "lightning_app": lambda source: source,
     "lightwork": lambda source: source.replace("lightning_app.core.app", "lightwork").replace("lightning_app", "lightwork"),
+    "ray": lambda source: source,
 }
 
 
+def storage_run(lightwork, seed: str, spelling: str, request):
+    source = STORAGE_SPELLINGS[spelling]((SEEDS / seed).read_text())
+    if spelling == "ray":
+        return start(lightwork, seed, spelling, request)
+    return lightwork(source)
+
+
 @pytest.mark.parametrize("spelling", STORAGE_SPELLINGS)
-def test_seed003_payload_dataframe_between_works(lightwork, spelling):
-    source = STORAGE_SPELLINGS[spelling]((SEEDS / "seed003_payload.py").read_text())
-    run = lightwork(source)
+def test_seed003_payload_dataframe_between_works(lightwork, spelling, request):
+    run = storage_run(lightwork, "seed003_payload.py", spelling, request)
     run.wait_line("root.dst | 1     2     4")
     stop(run)
     frame = ["col1  col2", "0     1     3", "1     2     4"]
@@ -98,9 +111,8 @@ def test_seed003_payload_dataframe_between_works(lightwork, spelling):
 
 
 @pytest.mark.parametrize("spelling", STORAGE_SPELLINGS)
-def test_seed004_drives(lightwork, spelling, tmp_path):
-    source = STORAGE_SPELLINGS[spelling]((SEEDS / "seed004_drive.py").read_text())
-    run = lightwork(source)
+def test_seed004_drives(lightwork, spelling, request, tmp_path):
+    run = storage_run(lightwork, "seed004_drive.py", spelling, request)
     assert run.wait() == 0, run.stderr
     assert [line for line in run.stdout_lines if line.startswith("root.actions | ")] == [
         "root.actions | []",

@@ -76,7 +76,11 @@ class AppLoop:
         cleanup = (self._payload_dir, spill_dir(self._payload_dir)) if self._payload_dir else ()
         if os.environ.get(LOG_DIR_VARIABLE):  # the works' output kept for the web UI: gone even if we are killed
             cleanup += (os.environ[LOG_DIR_VARIABLE],)
-        self.runtime = (runtime_factory or ProcessRuntime)(self.root, cleanup)  # forks: before any thread starts
+        try:
+            self.runtime = (runtime_factory or ProcessRuntime)(self.root, cleanup)  # forks: before any thread starts
+        except BaseException:
+            self._remove_payload_dir()
+            raise
         # Works made while the app runs call us too (never their own run() in the flow's process); set after
         # the fork, so work processes keep running run() themselves.
         LightningWork._lw_backend = self
@@ -242,9 +246,7 @@ class AppLoop:
         context.set_role(None)
         self.runtime.shutdown(STOP_GRACE)  # the fork server removes the payload folder too, if we were killed
         if self._payload_dir is not None:
-            shutil.rmtree(self._payload_dir, ignore_errors=True)
-            shutil.rmtree(spill_dir(self._payload_dir), ignore_errors=True)
-            os.environ.pop(PAYLOAD_VARIABLE, None)  # a later app in this process makes its own
+            self._remove_payload_dir()
         else:
             collect_garbage(set(), min_age=0)  # a folder given by LIGHTWORK_PAYLOAD_DIR is kept, emptied
             with contextlib.suppress(OSError):
@@ -253,6 +255,12 @@ class AppLoop:
             self._delta_log.close()
         for signum, handler in self._signal_handlers.items():  # this process may run more (a notebook, tests)
             signal.signal(signum, handler)
+
+    def _remove_payload_dir(self) -> None:
+        if self._payload_dir is not None:
+            shutil.rmtree(self._payload_dir, ignore_errors=True)
+            shutil.rmtree(spill_dir(self._payload_dir), ignore_errors=True)
+            os.environ.pop(PAYLOAD_VARIABLE, None)  # a later app in this process makes its own
 
     # -- works ---------------------------------------------------------------------------------------------
     def _all_works(self) -> list:
@@ -449,7 +457,7 @@ class AppLoop:
         if book.in_flight is not None:
             book.finished_call(book.in_flight, "failed")
             self._in_flight_args.pop(work.name, None)
-        message = f"the work's process exited unexpectedly (exit code {exited.returncode})"
+        message = exited.reason or f"the work's process exited unexpectedly (exit code {exited.returncode})"
         self._set_status(work, WorkStatus.FAILED, message)
         if work.raise_exception:
             raise WorkFailed(work.name, ErrorInfo("WorkProcessExited", message))

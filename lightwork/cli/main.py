@@ -21,7 +21,9 @@ def main() -> None:
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port of the app's web server [default: 7501, or the next free one].")
 @click.option("--no-ui", is_flag=True, envvar="LIGHTWORK_NO_UI", help="Run without the web server (no state API, web UI or frontends; or set LIGHTWORK_NO_UI=1).")
 @click.option("--token", default=None, help="Secret every changing request and websocket must present (or set LIGHTWORK_TOKEN).")
-def run(target: tuple, host: str, port: int | None, no_ui: bool, token: str | None) -> None:
+@click.option("--runtime", type=click.Choice(["process", "ray"]), default="process", show_default=True, envvar="LIGHTWORK_RUNTIME", help="Where works run: local processes, or Ray actors (or set LIGHTWORK_RUNTIME).")
+@click.option("--ray-address", default=None, help="Ray cluster to join with --runtime ray [default: RAY_ADDRESS, else a local Ray started and stopped with the app].")
+def run(target: tuple, host: str, port: int | None, no_ui: bool, token: str | None, runtime: str, ray_address: str | None) -> None:
     """Run an app file: `lightwork run app.py` (or the peer's `lightwork run app app.py`)."""
     if len(target) == 2 and target[0] == "app":
         path = target[1]
@@ -31,6 +33,14 @@ def run(target: tuple, host: str, port: int | None, no_ui: bool, token: str | No
         raise click.UsageError("expected `lightwork run APP_FILE` or `lightwork run app APP_FILE`")
     import os
 
+    if ray_address and runtime != "ray":
+        raise click.UsageError("--ray-address needs --runtime ray")
+    if runtime == "ray":
+        try:
+            import ray  # noqa: F401 - needed now; a missing extra is one line, before the app loads
+        except ImportError:
+            click.echo('lightwork: --runtime ray needs Ray, which is not installed: pip install "lightwork[ray]"', err=True)
+            sys.exit(2)
     from ..storage.store import OPTIONS_VARIABLE, STORAGE_VARIABLE, check_storage, storage_options, storage_url
     from .load import AppFileError, load_app
 
@@ -59,10 +69,21 @@ def run(target: tuple, host: str, port: int | None, no_ui: bool, token: str | No
         click.echo(f"lightwork: loading {path} failed", err=True)
         traceback.print_exc()
         sys.exit(1)
-    sys.exit(_serve_and_run(app, host, port, no_ui, token))
+    sys.exit(_serve_and_run(app, host, port, no_ui, token, _runtime_factory(runtime, ray_address)))
 
 
-def _serve_and_run(app, host: str, port: int | None, no_ui: bool, token: str | None) -> int:
+def _runtime_factory(runtime: str, ray_address: str | None):
+    """What makes the app's runtime: None for the process runtime (the loop's default)."""
+    if runtime != "ray":
+        return None
+    import functools
+
+    from ..runtime.ray_actors import RayRuntime
+
+    return functools.partial(RayRuntime, address=ray_address)
+
+
+def _serve_and_run(app, host: str, port: int | None, no_ui: bool, token: str | None, runtime_factory=None) -> int:
     """Run the loaded app, with its web server unless `no_ui`; return the exit code."""
     import os
     import shutil
@@ -82,7 +103,14 @@ def _serve_and_run(app, host: str, port: int | None, no_ui: bool, token: str | N
             click.echo(f"lightwork: {exc}", err=True)
             return 2
         os.environ[LOG_DIR_VARIABLE] = log_dir
-    loop = AppLoop(app)
+    try:
+        loop = AppLoop(app, runtime_factory)
+    except (RuntimeError, ValueError) as exc:  # the runtime cannot run this app (a Ray cluster it cannot use)
+        if server is not None:
+            server.stop()
+            shutil.rmtree(log_dir, ignore_errors=True)
+        click.echo(f"lightwork: {exc}", err=True)
+        return 2
     try:
         if server is not None:
             code = _start_server(server, loop)

@@ -17,6 +17,11 @@ class CloudCompute:
     wait_timeout: int | None = None
     colocation_group_id: str | None = None
     extras: dict = field(default_factory=dict)
+    # lightwork's own, for the Ray runtime (docs/ray.md): they override what `name` implies.
+    cpus: float | None = None
+    gpus: float | None = None
+    memory: int | None = None  # bytes
+    resources: dict = field(default_factory=dict)  # custom Ray resources, e.g. {"node_b": 1}
 
     def to_dict(self) -> dict:
         return {"type": "CloudCompute", **asdict(self)}

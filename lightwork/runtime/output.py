@@ -64,6 +64,20 @@ class PrefixedLines(io.TextIOBase):
         return "utf-8"
 
 
+class ForwardedLines(PrefixedLines):
+    """Complete lines passed to `send` (a work's output sent to the app, which shows it as its own works')."""
+
+    def __init__(self, fd: int, send) -> None:
+        super().__init__(fd, "")
+        self._send = send
+
+    def _emit(self, lines: list) -> None:
+        self._send(fd=self._fd, text="".join(lines))
+
+    def isatty(self) -> bool:
+        return False
+
+
 LOG_DIR_VARIABLE = "LIGHTWORK_LOG_DIR"  # set by `lightwork run` when its server shows the works' output
 LOG_FOLDER_PREFIX = "lightwork-logs-"  # + the app's pid: the temporary folder of those logs
 

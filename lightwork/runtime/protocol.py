@@ -57,6 +57,11 @@ class Call:
 
 
 @dataclass
+class Stop:
+    """End the work: a running call stops (its status becomes stopped), then the process exits."""
+
+
+@dataclass
 class Update:
     """The flow wrote the work's state while it runs; `seq` orders the flow's writes."""
 
@@ -91,15 +96,34 @@ class Serving:
     url: str
 
 
+@dataclass
+class Hello:
+    """The first message on a socket the work opened itself: it proves it belongs to this app."""
+
+    secret: str
+    name: str
+    launch: int
+
+
+@dataclass
+class Output:
+    """Complete lines the work wrote to its stdout (1) or stderr (2), for the runtime to show."""
+
+    stream: int
+    text: str
+
+
 # runtime -> app loop (not sent over a socket)
 @dataclass
 class Exited:
-    """The work's process ended with `returncode` (negative: killed by that signal)."""
+    """The work's process ended with `returncode` (negative: killed by that signal; None: not known), or
+    never started; `reason` says why when the runtime knows."""
 
     returncode: int | None = None
+    reason: str = ""
 
 
-_TYPES = {cls.__name__: cls for cls in (Adopt, Call, Update, Delta, Status, Serving)}
+_TYPES = {cls.__name__: cls for cls in (Adopt, Call, Stop, Update, Delta, Status, Serving, Hello, Output)}
 
 
 def encode(message) -> bytes:
@@ -124,8 +148,8 @@ class Connection:
     """Framed messages over a stream socket: `send` blocks and is thread-safe; `queue` and `flush` never block
     (for a non-blocking socket served by a selector)."""
 
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
+    def __init__(self, sock: socket.socket | None) -> None:
+        self.sock = sock  # None until the work connects: queued messages wait in the outbox
         self._send_lock = threading.Lock()
         self._buffer = bytearray()
         self.outbox: collections.deque = collections.deque()  # memoryviews still to send, oldest first
@@ -145,7 +169,7 @@ class Connection:
 
     def flush(self) -> bool:
         """Send as much of the outbox as the socket takes without blocking; True once it is empty."""
-        while self.outbox:
+        while self.outbox and self.sock is not None:
             head = self.outbox[0]
             try:
                 sent = self.sock.send(head)
@@ -155,7 +179,7 @@ class Connection:
                 self.outbox[0] = head[sent:]
             else:
                 self.outbox.popleft()
-        return True
+        return not self.outbox
 
     def feed(self, data: bytes) -> list:
         """Add received bytes; return the messages now complete."""
@@ -183,4 +207,5 @@ class Connection:
                 return messages
 
     def close(self) -> None:
-        self.sock.close()
+        if self.sock is not None:
+            self.sock.close()

@@ -23,7 +23,7 @@ from ..core.codec import SCALARS, from_json, to_json
 from ..core.component import check_keys
 from ..core.delta import apply_change, diff, iter_changes, same, wire
 from ..core.work import FLOW_ONLY_ATTRIBUTES
-from .protocol import Call, Connection, Delta, ErrorInfo, Serving, Status, Update, encode
+from .protocol import Call, Connection, Delta, ErrorInfo, Serving, Status, Stop, Update, encode
 
 FAST_POLL = 0.001  # seconds between polls while the state is changing (also the least gap between deltas)
 SLOW_POLL = 0.004  # ... then growing towards QUIET_POLL while nothing changes
@@ -150,9 +150,11 @@ class WorkProcess:
         while True:
             messages, self.early = self.early or self.conn.recv(), []
             if messages is None:  # the flow's process is gone: nothing to report to any more
-                _flush_output()
-                os._exit(0)
+                exit_process()
             for message in messages:
+                if isinstance(message, Stop):  # handled in the main thread, as a signal would be
+                    signal.pthread_kill(self.main_thread, signal.SIGTERM)
+                    continue
                 with self.lock:
                     try:
                         if isinstance(message, Call):
@@ -392,7 +394,7 @@ class WorkProcess:
                 raise violation
         except WorkStopped:
             self._finish(call.call_id, "stopped", "stopped by the app")
-            os._exit(0)
+            exit_process()
         except BaseException as exc:  # the work failed: report it as data, the flow decides
             self._leave_user_code()
             with self.lock:
@@ -431,8 +433,18 @@ class WorkProcess:
     def _on_sigterm(self, signum, frame) -> None:
         if self.in_user_code:
             raise WorkStopped()
-        _flush_output()
-        os._exit(0)
+        exit_process()
+
+
+EXIT_HOOKS: list = []  # run by exit_process, last added first (a runtime's way to end its work cleanly)
+
+
+def exit_process(code: int = 0) -> None:
+    """End the work's process: flush its output, run the exit hooks, exit without Python's cleanup."""
+    _flush_output()
+    while EXIT_HOOKS:
+        EXIT_HOOKS.pop()()
+    os._exit(code)
 
 
 def _flush_output() -> None:

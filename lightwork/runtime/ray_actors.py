@@ -1,0 +1,379 @@
+"""Works as Ray actors: Ray places and supervises them; each opens a socket back to the app.
+
+The actor runs the same work-side code as a local process (`worker.WorkProcess`) over a TCP connection
+it makes to the app, authenticated by a per-app secret: calls, state and output never go through Ray's
+own RPC or log streaming, which are slower and buffer. Ray tells the app when an actor dies.
+"""
+from __future__ import annotations
+
+import hmac
+import itertools
+import logging
+import os
+import secrets
+import selectors
+import socket
+import sys
+import tempfile
+import threading
+import time
+
+from .output import LOG_DIR_VARIABLE, PrefixedLines, open_work_log
+from .protocol import Connection, Exited, Hello, Output
+from .streams import Handle, StreamRuntime
+
+PLACEMENT_TIMEOUT_VARIABLE = "LIGHTWORK_RAY_PLACEMENT_TIMEOUT"
+PLACEMENT_TIMEOUT = 60.0  # seconds a work may wait for resources that no node of the cluster offers
+INSTALL_HINT = 'the Ray runtime needs Ray: pip install "lightwork[ray]"'
+WORK_FOLDER_PREFIX = "lightwork-ray-"  # + the app's pid: the works' working folders
+WATCH_INTERVAL = 0.2  # seconds between Ray's answers on which actors ended
+
+_LISTENER = object()  # selector keys besides the works' handles
+_GREETING = object()
+
+# CloudCompute names to Ray resources. "default" reserves nothing, like a local process; GPU names take one GPU.
+CPU_NAMES = {"default": 0, "cpu": 1, "cpu-small": 2, "cpu-medium": 8, "cpu-large": 16}
+GPU_NAMES = ("gpu", "gpu-fast", "gpu-fast-multi", "gpu-rtx", "gpu-rtx-multi", "gpu-small", "gpu-medium", "gpu-large")
+
+
+class RayUnavailable(RuntimeError):
+    """Ray is not installed, or the cluster cannot be joined or used as asked (the message says how to fix it)."""
+
+
+def import_ray():
+    try:
+        import ray
+    except ImportError:
+        raise RayUnavailable(INSTALL_HINT) from None
+    return ray
+
+
+def ray_options(compute) -> dict:
+    """The Ray actor options that `compute` (a CloudCompute, or None) asks for."""
+    if compute is None:
+        return {"num_cpus": 0}
+    name = (compute.name or "default").lower()
+    if name in CPU_NAMES:
+        cpus, gpus = CPU_NAMES[name], 0
+    elif name in GPU_NAMES:
+        cpus, gpus = 1, 1
+    else:
+        known = ", ".join([*CPU_NAMES, *GPU_NAMES])
+        raise ValueError(f"CloudCompute name {compute.name!r} is not known to the Ray runtime; use one of {known}, or set cpus/gpus")
+    options = {"num_cpus": cpus if compute.cpus is None else compute.cpus}
+    gpus = gpus if compute.gpus is None else compute.gpus
+    if gpus:
+        options["num_gpus"] = gpus
+    if compute.memory:
+        options["memory"] = int(compute.memory)
+    if compute.resources:
+        options["resources"] = dict(compute.resources)
+    return options
+
+
+def asked(options: dict) -> dict:
+    """`ray_options` as Ray names the resources in a node's inventory."""
+    wanted = {"CPU": options.get("num_cpus", 0), "GPU": options.get("num_gpus", 0), "memory": options.get("memory", 0)}
+    wanted.update(options.get("resources", {}))
+    return {key: value for key, value in wanted.items() if value}
+
+
+class RayRuntime(StreamRuntime):
+    """Works as Ray actors. Joins the cluster at `address` (or RAY_ADDRESS), else starts a local Ray instance
+    that `shutdown` stops; a cluster it joined is left running."""
+
+    def __init__(self, root, cleanup: tuple = (), address: str | None = None) -> None:
+        ray = import_ray()
+        super().__init__()
+        self._ray = ray
+        self._cleanup = cleanup
+        self._started_ray = False
+        if not ray.is_initialized():
+            address = address or os.environ.get("RAY_ADDRESS") or None
+            try:
+                ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
+            except (ConnectionError, RuntimeError, ValueError) as exc:
+                raise RayUnavailable(f"cannot join the Ray cluster at {address}: {exc}") from None
+            self._started_ray = address is None
+        self._nodes = [n for n in ray.nodes() if n.get("Alive")]
+        _check_storage(len(self._nodes))
+        host = ray.util.get_node_ip_address() if len(self._nodes) > 1 or address else "127.0.0.1"
+        self._listener = socket.create_server((host, 0), backlog=1024)
+        self._listener.setblocking(False)
+        self._selector.register(self._listener, selectors.EVENT_READ, _LISTENER)
+        self._address = self._listener.getsockname()[:2]
+        self._secret = secrets.token_hex(16)
+        self._launches = itertools.count(1)
+        self._by_launch: dict[int, Handle] = {}
+        self._actors: dict[Handle, object] = {}
+        self._lock = threading.Lock()  # guards _refs, _placing and _deaths, shared with the watcher thread
+        self._refs: dict = {}  # the running serve() call of each actor -> its handle
+        self._placing: dict[Handle, tuple] = {}  # not connected yet -> (deadline, resources asked)
+        self._deaths: list = []  # (handle, reason) found by the watcher
+        self._greeting: dict[socket.socket, Connection] = {}  # accepted sockets whose Hello has not arrived
+        self._outputs: dict = {}  # (work name, fd) -> PrefixedLines showing its output here
+        self._env = {k: v for k, v in os.environ.items() if k.startswith("LIGHTWORK_") and k != LOG_DIR_VARIABLE}
+        main = sys.modules.get("__main__")
+        self._app_folder = os.path.dirname(os.path.abspath(main.__file__)) if getattr(main, "__file__", None) else os.getcwd()
+        # The works' folders go below one folder of the app's on this machine, removed at the end even if a
+        # work was killed; a work on another machine makes its folder in that machine's temporary folder.
+        self._folders = tempfile.mkdtemp(prefix=f"{WORK_FOLDER_PREFIX}{os.getpid()}-")
+        self._timeout = float(os.environ.get(PLACEMENT_TIMEOUT_VARIABLE) or PLACEMENT_TIMEOUT)
+        self._closing = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, name="lightwork-ray-watcher", daemon=True)
+        self._watcher.start()
+
+    # -- launching -----------------------------------------------------------------------------------------
+    def _launch(self, handle: Handle, work) -> None:
+        import cloudpickle
+
+        from .worker import portable_copy
+
+        options = ray_options(getattr(work, "cloud_compute", None))
+        launch = next(self._launches)
+        self._by_launch[launch] = handle
+        # The app's settings reach the actor's process at its start, as they reach a local work's process.
+        actor = _actor_class(self._ray).options(max_restarts=0, runtime_env={"env_vars": self._env}, **options).remote()
+        blob = cloudpickle.dumps(portable_copy(work))
+        ref = actor.serve.remote(self._address, self._secret, work.name, list(work._lw_path), launch, blob, self._app_folder, self._folders)
+        self._actors[handle] = actor
+        with self._lock:
+            self._refs[ref] = handle
+            self._placing[handle] = (time.monotonic() + self._timeout, asked(options))
+
+    def _kill(self, handle: Handle) -> None:
+        actor = self._actors.get(handle)
+        if actor is not None:
+            self._ray.kill(actor, no_restart=True)
+
+    def _on_event(self, key, mask) -> None:
+        if key.data is _LISTENER:
+            self._accept()
+        elif key.data is _GREETING:
+            self._greet(key.fileobj)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                sock, _ = self._listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.setblocking(False)
+            self._greeting[sock] = Connection(sock)
+            self._selector.register(sock, selectors.EVENT_READ, _GREETING)
+
+    def _greet(self, sock: socket.socket) -> None:
+        """Read the Hello of a newly connected work; a socket that is not one of ours is closed."""
+        conn = self._greeting[sock]
+        try:
+            data = sock.recv(4096)
+            messages = conn.feed(data) if data else None
+        except (OSError, ValueError, KeyError, TypeError):
+            messages = None
+        if messages == []:
+            return  # the rest of the Hello is on its way
+        self._selector.unregister(sock)
+        del self._greeting[sock]
+        hello = messages[0] if messages else None
+        handle = self._by_launch.get(hello.launch) if isinstance(hello, Hello) else None
+        if handle is None or not hmac.compare_digest(hello.secret, self._secret) or handle.conn.sock is not None:
+            sock.close()
+            return
+        with self._lock:
+            self._placing.pop(handle, None)
+        self.attach(handle, sock)
+        if len(messages) > 1:
+            handle.messages.extend(self._filter(handle, messages[1:]))
+            self._ready[handle] = None
+
+    # -- output --------------------------------------------------------------------------------------------
+    def _filter(self, handle: Handle, messages: list) -> list:
+        if not any(isinstance(m, Output) for m in messages):
+            return messages
+        for message in messages:
+            if isinstance(message, Output):
+                self._show(handle.name, message)
+        return [m for m in messages if not isinstance(m, Output)]
+
+    def _show(self, name: str, output: Output) -> None:
+        """Print a work's lines as a local work's appear: prefixed, whole, in its log for the web UI too."""
+        stream = self._outputs.get((name, output.stream))
+        if stream is None:
+            fd = 2 if output.stream == 2 else 1
+            stream = self._outputs[(name, output.stream)] = PrefixedLines(fd, f"{name} | ", open_work_log(name))
+        stream.write(output.text)
+        if not output.text.endswith("\n"):
+            stream.flush()
+
+    # -- ends ----------------------------------------------------------------------------------------------
+    def receive(self, timeout: float | None) -> list:
+        with self._lock:
+            deaths, self._deaths = self._deaths, []
+        for handle, reason in deaths:
+            self._actors.pop(handle, None)
+            self._ended(handle, Exited(None, reason))
+        return super().receive(0 if deaths else timeout)
+
+    def _watch(self) -> None:
+        """Ask Ray which actors ended (and which wait for resources no node has); report them to receive()."""
+        ray = self._ray
+        while not self._closing.is_set():
+            with self._lock:
+                refs = list(self._refs)
+            if not refs:
+                self._closing.wait(WATCH_INTERVAL)
+            else:
+                done, _ = ray.wait(refs, num_returns=len(refs), timeout=WATCH_INTERVAL, fetch_local=False)
+                for ref in done:
+                    with self._lock:
+                        handle = self._refs.pop(ref)
+                    self._report(handle, _end_reason(ray, ref))
+            self._check_placement()
+
+    def _check_placement(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            overdue = [(h, wanted) for h, (deadline, wanted) in self._placing.items() if deadline <= now]
+        if not overdue:
+            return
+        nodes = [n.get("Resources", {}) for n in self._ray.nodes() if n.get("Alive")]
+        for handle, wanted in overdue:
+            if any(all(node.get(k, 0) >= v for k, v in wanted.items()) for node in nodes):
+                with self._lock:  # some node can hold it: it waits for resources to free, as Ray's own tasks do
+                    self._placing[handle] = (now + self._timeout, wanted)
+                continue
+            offered = "; ".join(_describe(node) for node in nodes) or "no live node"
+            self._report(handle, f"no node of the Ray cluster offers what the work asks for ({_describe(wanted)}); the cluster has: {offered}")
+            actor = self._actors.get(handle)
+            if actor is not None:
+                self._ray.kill(actor, no_restart=True)
+
+    def _report(self, handle: Handle, reason: str) -> None:
+        with self._lock:
+            self._placing.pop(handle, None)
+            self._deaths.append((handle, reason))
+        self.wake()
+
+    def _release(self) -> None:
+        deadline = time.monotonic() + 3.0
+        while self._actors and time.monotonic() < deadline:  # killed just now: wait until Ray says they are gone
+            self.receive(0.05)
+        self._closing.set()
+        self._watcher.join(timeout=2.0)
+        self._listener.close()
+        for sock in self._greeting:
+            sock.close()
+        for stream in self._outputs.values():
+            stream.flush()
+        if self._started_ray:
+            self._ray.shutdown()
+        import shutil
+
+        for folder in (*self._cleanup, self._folders):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _describe(resources: dict) -> str:
+    shown = {k: v for k, v in resources.items() if not k.startswith("node:") and k != "object_store_memory"}
+    parts = []
+    for key, value in sorted(shown.items()):
+        if key == "memory":
+            parts.append(f"memory={value / 2**30:.1f}GiB")
+        else:
+            parts.append(f"{key}={value:g}")
+    return ", ".join(parts) or "nothing"
+
+
+def _end_reason(ray, ref) -> str:
+    """Why the actor's serve() call ended, in one line."""
+    try:
+        ray.get(ref, timeout=5)
+    except ray.exceptions.RayTaskError as exc:  # the actor raised before it could serve (it could not connect)
+        cause = exc.cause if getattr(exc, "cause", None) is not None else exc
+        return f"the work's Ray actor failed to start: {type(cause).__name__}: {cause}"
+    except Exception as exc:  # the actor died: its process ended, was killed, or its node went away
+        text = str(exc)
+        for marker in ("Worker exit detail: ", "The actor is dead because "):
+            if marker in text:
+                text = text.split(marker, 1)[1]
+                break
+        text = text.strip().split("\n", 1)[0]
+        detail = text.split(". ", 1)[0].rstrip(".")
+        return f"the work's Ray actor died ({detail})"
+    return "the work's Ray actor ended"
+
+
+def _check_storage(node_count: int) -> None:
+    from ..storage.store import STORAGE_VARIABLE
+
+    url = os.environ.get(STORAGE_VARIABLE, "")
+    if node_count > 1 and ("://" not in url or url.startswith(("file://", "local://"))):
+        raise RayUnavailable(
+            f"the Ray cluster has {node_count} nodes but the storage is a local folder ({url or 'the default'}), "
+            f"which the other nodes cannot see: set LIGHTWORK_STORAGE to a shared URL (s3://bucket/prefix, ...)"
+        )
+
+
+_ACTOR_CLASS = None
+
+
+def _actor_class(ray):
+    """The Ray actor class every work runs in (made once Ray is imported)."""
+    global _ACTOR_CLASS
+    if _ACTOR_CLASS is None:
+        _ACTOR_CLASS = ray.remote(max_concurrency=1)(WorkActor)
+    return _ACTOR_CLASS
+
+
+class WorkActor:
+    """One work in a Ray actor: `serve` connects to the app and runs the work until it is stopped."""
+
+    def serve(self, address, secret: str, name: str, path: list, launch: int, blob: bytes, app_folder: str, folders: str) -> None:
+        import shutil
+
+        import cloudpickle
+
+        from .. import compat
+        from . import worker
+        from .output import ForwardedLines
+
+        compat.install()  # the app's objects may name the peer's packages (lightning.app, lightning_app)
+        if os.path.isdir(app_folder) and app_folder not in sys.path:
+            sys.path.insert(0, app_folder)  # the app's own modules, where the node has the app's folder
+        # Its own working folder: nothing passes between works by accident through a shared current folder.
+        folder = tempfile.mkdtemp(prefix=f"{name}-", dir=folders if os.path.isdir(folders) else None)
+        os.chdir(folder)
+        sock = socket.create_connection(tuple(address), timeout=30)
+        sock.settimeout(None)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        conn = Connection(sock)
+        conn.send(Hello(secret, name, launch))
+
+        def send_output(fd: int, text: str) -> None:
+            try:
+                conn.send(Output(fd, text))
+            except OSError:
+                pass
+
+        sys.stdout = ForwardedLines(1, send_output)
+        sys.stderr = ForwardedLines(2, send_output)
+        worker.EXIT_HOOKS.append(lambda: _leave(folder))
+        work = cloudpickle.loads(blob)
+        object.__setattr__(work, "_lw_name", name)
+        object.__setattr__(work, "_lw_path", tuple(path))
+        worker.WorkProcess(work, conn).serve()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _leave(folder: str) -> None:
+    """The work is done: remove its folder, and end the actor as Ray expects (so Ray reports no crash)."""
+    import shutil
+
+    os.chdir(os.path.dirname(folder))
+    shutil.rmtree(folder, ignore_errors=True)
+    if threading.current_thread() is threading.main_thread():
+        import ray
+
+        ray.actor.exit_actor()
+
