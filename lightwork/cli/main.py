@@ -36,6 +36,10 @@ def run(target: tuple, host: str, port: int | None, no_ui: bool, token: str | No
     if ray_address and runtime != "ray":
         raise click.UsageError("--ray-address needs --runtime ray")
     if runtime == "ray":
+        if not (ray_address or os.environ.get("RAY_ADDRESS")):
+            from ..runtime.ray_head import prefer_token_auth
+
+            prefer_token_auth()
         try:
             import ray  # noqa: F401 - needed now; a missing extra is one line, before the app loads
         except ImportError:

@@ -8,3 +8,11 @@ role: str | None = None
 def set_role(new_role: str | None) -> None:
     global role
     role = new_role
+
+
+work_name: str | None = None  # in a work's process: the work's name
+
+
+def set_work(name: str) -> None:
+    global role, work_name
+    role, work_name = WORK, name

@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 
+from ..storage.path import OWN_FOLDERS_VARIABLE
 from .output import LOG_DIR_VARIABLE, PrefixedLines, open_work_log
 from .protocol import Connection, Exited, Hello, Output
 from .streams import Handle, StreamRuntime
@@ -83,21 +84,38 @@ class RayRuntime(StreamRuntime):
     that `shutdown` stops; a cluster it joined is left running."""
 
     def __init__(self, root, cleanup: tuple = (), address: str | None = None) -> None:
+        address = address or os.environ.get("RAY_ADDRESS") or None
+        if address is None:
+            from .ray_head import prefer_token_auth
+
+            prefer_token_auth()
         ray = import_ray()
         super().__init__()
         self._ray = ray
-        self._cleanup = cleanup
-        self._started_ray = False
-        if not ray.is_initialized():
-            address = address or os.environ.get("RAY_ADDRESS") or None
+        # The works' folders go below one folder of the app's on this machine, removed at the end even if a
+        # work was killed; a work on another machine makes its folder in that machine's temporary folder.
+        self._folders = tempfile.mkdtemp(prefix=f"{WORK_FOLDER_PREFIX}{os.getpid()}-")
+        from .ray_head import Caretaker
+
+        joined_already = ray.is_initialized()
+        self._caretaker = Caretaker([*cleanup, self._folders], start_ray=not joined_already and address is None)
+        self._joined = False
+        if not joined_already:
+            address = address or self._caretaker.address
             try:
-                ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
+                ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
             except (ConnectionError, RuntimeError, ValueError) as exc:
+                self._caretaker.stop()
                 raise RayUnavailable(f"cannot join the Ray cluster at {address}: {exc}") from None
-            self._started_ray = address is None
-        self._nodes = [n for n in ray.nodes() if n.get("Alive")]
-        _check_storage(len(self._nodes))
-        host = ray.util.get_node_ip_address() if len(self._nodes) > 1 or address else "127.0.0.1"
+            self._joined = True
+        try:
+            _check_storage(sum(1 for node in ray.nodes() if node.get("Alive")))
+        except RayUnavailable:
+            if self._joined:
+                ray.shutdown()
+            self._caretaker.stop()
+            raise
+        host = "127.0.0.1" if self._caretaker.address else ray.util.get_node_ip_address()
         self._listener = socket.create_server((host, 0), backlog=1024)
         self._listener.setblocking(False)
         self._selector.register(self._listener, selectors.EVENT_READ, _LISTENER)
@@ -113,11 +131,9 @@ class RayRuntime(StreamRuntime):
         self._greeting: dict[socket.socket, Connection] = {}  # accepted sockets whose Hello has not arrived
         self._outputs: dict = {}  # (work name, fd) -> PrefixedLines showing its output here
         self._env = {k: v for k, v in os.environ.items() if k.startswith("LIGHTWORK_") and k != LOG_DIR_VARIABLE}
+        self._env[OWN_FOLDERS_VARIABLE] = "1"  # each actor has its own folder: Paths travel through the storage
         main = sys.modules.get("__main__")
         self._app_folder = os.path.dirname(os.path.abspath(main.__file__)) if getattr(main, "__file__", None) else os.getcwd()
-        # The works' folders go below one folder of the app's on this machine, removed at the end even if a
-        # work was killed; a work on another machine makes its folder in that machine's temporary folder.
-        self._folders = tempfile.mkdtemp(prefix=f"{WORK_FOLDER_PREFIX}{os.getpid()}-")
         self._timeout = float(os.environ.get(PLACEMENT_TIMEOUT_VARIABLE) or PLACEMENT_TIMEOUT)
         self._closing = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="lightwork-ray-watcher", daemon=True)
@@ -266,12 +282,9 @@ class RayRuntime(StreamRuntime):
             sock.close()
         for stream in self._outputs.values():
             stream.flush()
-        if self._started_ray:
+        if self._joined:
             self._ray.shutdown()
-        import shutil
-
-        for folder in (*self._cleanup, self._folders):
-            shutil.rmtree(folder, ignore_errors=True)
+        self._caretaker.stop()  # stops the Ray it started, and removes the app's folders
 
 
 def _describe(resources: dict) -> str:

@@ -23,6 +23,7 @@ from ..core.codec import SCALARS, from_json, to_json
 from ..core.component import check_keys
 from ..core.delta import apply_change, diff, iter_changes, same, wire
 from ..core.work import FLOW_ONLY_ATTRIBUTES
+from ..storage.path import fetch_paths, share_paths
 from .protocol import Call, Connection, Delta, ErrorInfo, Serving, Status, Stop, Update, encode
 
 FAST_POLL = 0.001  # seconds between polls while the state is changing (also the least gap between deltas)
@@ -111,7 +112,7 @@ class WorkProcess:
     """Serves one work over `conn` until the flow goes away or the work is stopped."""
 
     def __init__(self, work, conn: Connection, early: list = ()) -> None:
-        context.set_role(context.WORK)
+        context.set_work(work.name)
         self.early = list(early)  # messages that arrived with the work's object, to handle first
         self.work = fast_copy(work)
         self.conn = conn
@@ -383,10 +384,14 @@ class WorkProcess:
                     early = self._take_violation()
                     if early is not None:  # found before this call began (its state could not be applied)
                         raise early
+                args, kwargs = from_json(call.args), from_json(call.kwargs)
+                fetch_paths([args, kwargs, [getattr(self.work, name, None) for name in self.names]])
+                with self.lock:
                     self.in_user_code = True
-                self.work.run(*from_json(call.args), **from_json(call.kwargs))
+                self.work.run(*args, **kwargs)
             finally:
                 self._leave_user_code()
+                share_paths([getattr(self.work, name, None) for name in self.names], self.work.name)
             with self.lock:
                 self._publish()
                 violation = self._take_violation()

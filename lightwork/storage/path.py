@@ -2,7 +2,9 @@
 
 `Path("lit://data/out.csv")` is the local path `data/out.csv` (relative to the app's folder) plus the name
 of the work that owns it. The process runtime runs every work in the same folder on one machine, so a Path
-passed to another work names the very same file there.
+passed to another work names the very same file there. Where works have folders of their own (the Ray
+runtime), the owner copies its paths' files to the storage when a call ends, and a work that gets a Path of
+another work copies the file from there before its call runs.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import sys
 from ..core.codec import TAG, register
 
 PROTOCOL = "lit://"
+OWN_FOLDERS_VARIABLE = "LIGHTWORK_OWN_FOLDERS"  # "1" in works that run in a folder of their own
 _BASE = type(pathlib.Path())
 
 
@@ -52,14 +55,34 @@ class Path(_BASE):
         return os.path.exists(self)
 
     def exists_remote(self) -> bool:
-        """Whether the origin's file exists (the same file here: works share the app's folder)."""
+        """Whether the origin's file exists (here, if works share the app's folder; else in the storage)."""
+        if self._travels():
+            return _store().exists(self._key())
         return os.path.exists(self)
 
     def get(self, overwrite: bool = False) -> None:
         """Make the origin's file available here; FileNotFoundError if the origin has no such file."""
-        if not self.exists_remote():
+        if self._travels() and (overwrite or not os.path.exists(self)):
+            try:
+                parent = os.path.dirname(self)
+                if parent:
+                    os.makedirs(parent, exist_ok=True)
+                _store().get_file(self._key(), str(self))
+                return
+            except FileNotFoundError:
+                pass
+        if not os.path.exists(self):
             owner = f" (owned by {self._origin})" if self._origin else ""
             raise FileNotFoundError(f"{PROTOCOL}{self}{owner} does not exist")
+
+    def _travels(self) -> bool:
+        """Whether this path's file travels through the storage: works have own folders, it names another's."""
+        from ..core import context
+
+        return os.environ.get(OWN_FOLDERS_VARIABLE) == "1" and bool(self._origin) and not self.is_absolute() and context.work_name != self._origin
+
+    def _key(self) -> str:
+        return f"paths/{self._origin}/{os.path.normpath(self)}"
 
     def _lw_encode(self) -> dict:
         return {TAG: "path", "path": PROTOCOL + str(self), "origin": self._origin}
@@ -70,3 +93,41 @@ class Path(_BASE):
 
     def __reduce__(self):
         return (Path._lw_decode, (self._lw_encode(),))
+
+
+def _store():
+    from .store import Store
+
+    return Store()
+
+
+def _paths_in(value):
+    if isinstance(value, Path):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _paths_in(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _paths_in(item)
+
+
+def share_paths(value, owner: str) -> None:
+    """Copy the files of `owner`'s paths found in `value` to the storage, for works in other folders."""
+    if os.environ.get(OWN_FOLDERS_VARIABLE) != "1":
+        return
+    for path in _paths_in(value):
+        if path.origin == owner and not path.is_absolute() and os.path.isfile(path):
+            _store().put_file(str(path), f"paths/{owner}/{os.path.normpath(path)}")
+
+
+def fetch_paths(value) -> None:
+    """Copy here the files of other works' paths found in `value` (those that exist)."""
+    if os.environ.get(OWN_FOLDERS_VARIABLE) != "1":
+        return
+    for path in _paths_in(value):
+        if path._travels() and not os.path.exists(path):
+            try:
+                path.get()
+            except FileNotFoundError:
+                pass

@@ -1,0 +1,109 @@
+"""The Ray runtime as users meet it: `lightwork run --runtime ray`, its own Ray instance, resources, failures."""
+import signal
+import time
+
+import pytest
+
+import lightwork as L
+from lightwork.runtime.ray_actors import ray_options
+from lightwork.testing import processes_with
+
+FOREVER = """
+import time
+import lightning as L
+
+class Ticker(L.LightningWork):
+    def __init__(self):
+        super().__init__(parallel=True{compute})
+        self.ticks = 0
+
+    def run(self):
+        print("ticking")
+        while True:
+            self.ticks += 1
+            time.sleep(0.01)
+
+class Root(L.LightningFlow):
+    def __init__(self):
+        super().__init__()
+        self.w = Ticker()
+        self.said = False
+
+    def run(self):
+        self.w.run()
+        if self.w.ticks >= 5 and not self.said:
+            self.said = True
+            print("flow saw ticks")
+
+app = L.LightningApp(Root())
+"""
+
+
+def test_cloud_compute_names_map_to_ray_resources():
+    assert ray_options(L.CloudCompute()) == {"num_cpus": 0}  # like a local process: reserves nothing
+    assert ray_options(L.CloudCompute("cpu-small")) == {"num_cpus": 2}
+    assert ray_options(L.CloudCompute("gpu-rtx")) == {"num_cpus": 1, "num_gpus": 1}
+    explicit = L.CloudCompute("cpu", cpus=0.5, gpus=2, memory=2**30, resources={"node_b": 1})
+    assert ray_options(explicit) == {"num_cpus": 0.5, "num_gpus": 2, "memory": 2**30, "resources": {"node_b": 1}}
+    with pytest.raises(ValueError, match="'tpu-9' is not known to the Ray runtime; use one of default, cpu"):
+        ray_options(L.CloudCompute("tpu-9"))
+
+
+def test_own_ray_instance_is_started_and_stopped_with_the_app(lightwork, monkeypatch, tmp_path):
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    (tmp_path / "app.py").write_text(FOREVER.format(compute=""))
+    run = lightwork(["run", "app.py", "--runtime", "ray", "--no-ui"])
+    run.wait_line("flow saw ticks", timeout=60)
+    assert "root.w | ticking" in run.stdout_lines  # the actor's output, prefixed as a local work's
+    started = time.monotonic()
+    run.signal(signal.SIGINT)
+    assert run.wait(30) == 130, run.stderr
+    assert time.monotonic() - started < 15
+    assert "Traceback" not in run.stderr
+    # the fixture then fails the test if any process of the run (Ray's own included) is left
+
+
+def test_sigkill_of_the_command_leaves_no_ray_process(lightwork, monkeypatch, tmp_path):
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    (tmp_path / "app.py").write_text(FOREVER.format(compute=""))
+    run = lightwork(["run", "app.py", "--runtime", "ray", "--no-ui"])
+    run.wait_line("flow saw ticks", timeout=60)
+    assert len(processes_with(run.token)) > 3  # the app, Ray's helper, GCS, raylet, the actor...
+    run.proc.kill()
+    run.proc.wait()
+    deadline = time.monotonic() + 20
+    while processes_with(run.token) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_with(run.token) == []
+
+
+def test_a_work_no_node_can_hold_fails_naming_what_it_asked(lightwork, ray_instance):
+    source = FOREVER.format(compute=", cloud_compute=L.CloudCompute('cpu', cpus=64)")
+    run = lightwork(source, env={"LIGHTWORK_RUNTIME": "ray", "RAY_ADDRESS": ray_instance.address, "LIGHTWORK_RAY_PLACEMENT_TIMEOUT": "1", "LIGHTWORK_NO_UI": "1"})
+    assert run.wait(60) == 1
+    assert "work root.w failed" in run.stderr
+    assert "asks for (CPU=64)" in run.stderr and "the cluster has: CPU=2" in run.stderr, run.stderr
+
+
+def test_ray_address_without_the_ray_runtime_is_a_usage_error(lightwork, tmp_path):
+    (tmp_path / "app.py").write_text(FOREVER.format(compute=""))
+    run = lightwork(["run", "app.py", "--ray-address", "127.0.0.1:1"])
+    assert run.wait(30) == 2 and "--ray-address needs --runtime ray" in run.stderr
+
+
+def test_without_ray_installed_the_command_says_how_to_install_it(lightwork, tmp_path):
+    blocker = tmp_path / "noray"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text(
+        "import sys\n"
+        "class NoRay:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'ray' or name.startswith('ray.'):\n"
+        "            raise ModuleNotFoundError(\"No module named 'ray'\")\n"
+        "sys.meta_path.insert(0, NoRay())\n"
+    )
+    (tmp_path / "app.py").write_text(FOREVER.format(compute=""))
+    run = lightwork(["run", "app.py", "--runtime", "ray"], env={"PYTHONPATH": str(blocker)})
+    assert run.wait(30) == 2
+    assert run.stderr.strip() == 'lightwork: --runtime ray needs Ray, which is not installed: pip install "lightwork[ray]"'
+
