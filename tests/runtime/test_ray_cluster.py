@@ -1,0 +1,140 @@
+"""Two Ray nodes on this machine (ray.cluster_utils.Cluster): placement, data across nodes, a node removed."""
+import logging
+import uuid
+
+import pytest
+
+CROSSING = """
+import os
+import numpy as np
+import ray
+import lightning as L
+from lightning.app.storage import Drive, Path, Payload
+
+class Maker(L.LightningWork):
+    def __init__(self):
+        super().__init__(cloud_compute=L.CloudCompute("default", resources={"node_a": 1}))
+        self.node = ""
+        self.payload = None
+        self.path = None
+        self.drive = Drive("lit://shared")
+
+    def run(self):
+        self.node = ray.get_runtime_context().get_node_id()
+        self.payload = Payload(np.arange(1_000_000, dtype=np.int64))
+        os.makedirs("out", exist_ok=True)
+        with open("out/made.txt", "w") as handle:
+            handle.write("made on node a")
+        self.path = Path("lit://out/made.txt")
+        with open("note.txt", "w") as handle:
+            handle.write("in the drive")
+        self.drive.put("note.txt")
+
+class Taker(L.LightningWork):
+    def __init__(self):
+        super().__init__(cloud_compute=L.CloudCompute("default", resources={"node_b": 1}))
+        self.node = ""
+        self.result = ""
+
+    def run(self, payload, path, drive):
+        self.node = ray.get_runtime_context().get_node_id()
+        array = payload.value
+        drive.get("note.txt")
+        with open(path) as made, open("note.txt") as note:
+            self.result = f"{int(array.sum())} {made.read()} {note.read()}"
+
+class Root(L.LightningFlow):
+    def __init__(self):
+        super().__init__()
+        self.maker = Maker()
+        self.taker = Taker()
+
+    def run(self):
+        self.maker.run()
+        if self.maker.path is not None:
+            self.taker.run(self.maker.payload, self.maker.path, self.maker.drive)
+        if self.taker.result:
+            print("result", self.taker.result)
+            print("different nodes", self.maker.node != self.taker.node and "" not in (self.maker.node, self.taker.node))
+            self.stop("done")
+
+app = L.LightningApp(Root())
+"""
+
+DOOMED = """
+import time
+import lightning as L
+
+class Stayer(L.LightningWork):
+    def __init__(self):
+        super().__init__(parallel=True, cloud_compute=L.CloudCompute("default", resources={"node_c": 1}))
+        self.ticks = 0
+
+    def run(self):
+        while True:
+            self.ticks += 1
+            time.sleep(0.01)
+
+class Root(L.LightningFlow):
+    def __init__(self):
+        super().__init__()
+        self.w = Stayer()
+        self.said = False
+
+    def run(self):
+        self.w.run()
+        if self.w.ticks and not self.said:
+            self.said = True
+            print("running on node c")
+
+app = L.LightningApp(Root())
+"""
+
+
+@pytest.fixture(scope="module")
+def cluster(s3_server):
+    """A head node (node_a) and a second node (node_b), started after the S3 server so they see its address."""
+    from ray.cluster_utils import Cluster
+
+    made = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "resources": {"node_a": 1}, "include_dashboard": False})
+    try:
+        made.add_node(num_cpus=1, resources={"node_b": 1})
+        made.wait_for_nodes()
+        yield made
+    finally:
+        made.shutdown()
+
+
+def env_for(cluster, storage: bool = True) -> dict:
+    env = {"LIGHTWORK_RUNTIME": "ray", "RAY_ADDRESS": cluster.address, "LIGHTWORK_NO_UI": "1"}
+    if storage:
+        env["LIGHTWORK_STORAGE"] = f"s3://lightwork-test/{uuid.uuid4().hex}"
+    return env
+
+
+def test_payload_path_and_drive_cross_between_works_on_two_nodes(lightwork, cluster):
+    run = lightwork(CROSSING, env=env_for(cluster))
+    assert run.wait(120) == 0, run.stderr
+    assert f"result {sum(range(1_000_000))} made on node a in the drive" in run.stdout_lines
+    assert "different nodes True" in run.stdout_lines
+
+
+def test_local_storage_with_two_nodes_is_refused_before_anything_runs(lightwork, cluster):
+    run = lightwork(CROSSING, env=env_for(cluster, storage=False))
+    assert run.wait(60) == 2
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "the Ray cluster has 2 nodes but the storage is a local folder" in lines[0]
+    assert "set LIGHTWORK_STORAGE to a shared URL" in lines[0]
+
+
+def test_a_removed_node_fails_its_work_with_the_reason(lightwork, cluster):
+    node = cluster.add_node(num_cpus=1, resources={"node_c": 1})
+    cluster.wait_for_nodes()
+    run = lightwork(DOOMED, env=env_for(cluster))
+    run.wait_line("running on node c", timeout=60)
+    cluster.remove_node(node)
+    assert run.wait(60) == 1
+    assert "work root.w failed" in run.stderr and "Ray actor died" in run.stderr, run.stderr
+
+
+logging.getLogger("ray").setLevel(logging.WARNING)
