@@ -39,11 +39,13 @@ def run(target: tuple, host: str, port: int | None, no_ui: bool, token: str | No
         if not (ray_address or os.environ.get("RAY_ADDRESS")):
             from ..runtime.ray_head import prefer_token_auth
 
-            prefer_token_auth()
+            prefer_token_auth()  # before anything imports Ray, which reads the mode once
         try:
             import ray  # noqa: F401 - needed now; a missing extra is one line, before the app loads
         except ImportError:
-            click.echo('lightwork: --runtime ray needs Ray, which is not installed: pip install "lightwork[ray]"', err=True)
+            from ..runtime.ray_actors import INSTALL_HINT
+
+            click.echo(f"lightwork: --runtime ray needs Ray, which is not installed: {INSTALL_HINT}", err=True)
             sys.exit(2)
     from ..storage.store import OPTIONS_VARIABLE, STORAGE_VARIABLE, check_storage, storage_options, storage_url
     from .load import AppFileError, load_app

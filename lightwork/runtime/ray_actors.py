@@ -25,7 +25,7 @@ from .streams import Handle, StreamRuntime
 
 PLACEMENT_TIMEOUT_VARIABLE = "LIGHTWORK_RAY_PLACEMENT_TIMEOUT"
 PLACEMENT_TIMEOUT = 60.0  # seconds a work may wait for resources that no node of the cluster offers
-INSTALL_HINT = 'the Ray runtime needs Ray: pip install "lightwork[ray]"'
+INSTALL_HINT = 'pip install "lightwork[ray]"'
 WORK_FOLDER_PREFIX = "lightwork-ray-"  # + the app's pid: the works' working folders
 WATCH_INTERVAL = 0.2  # seconds between Ray's answers on which actors ended
 
@@ -45,7 +45,7 @@ def import_ray():
     try:
         import ray
     except ImportError:
-        raise RayUnavailable(INSTALL_HINT) from None
+        raise RayUnavailable(f"the Ray runtime needs Ray, which is not installed: {INSTALL_HINT}") from None
     return ray
 
 
@@ -261,9 +261,7 @@ class RayRuntime(StreamRuntime):
                 continue
             offered = "; ".join(_describe(node) for node in nodes) or "no live node"
             self._report(handle, f"no node of the Ray cluster offers what the work asks for ({_describe(wanted)}); the cluster has: {offered}")
-            actor = self._actors.get(handle)
-            if actor is not None:
-                self._ray.kill(actor, no_restart=True)
+            self._kill(handle)
 
     def _report(self, handle: Handle, reason: str) -> None:
         with self._lock:
@@ -318,12 +316,14 @@ def _end_reason(ray, ref) -> str:
 
 
 def _check_storage(node_count: int) -> None:
-    from ..storage.store import STORAGE_VARIABLE
+    from ..storage.store import Store
 
-    url = os.environ.get(STORAGE_VARIABLE, "")
-    if node_count > 1 and ("://" not in url or url.startswith(("file://", "local://"))):
+    if node_count < 2:
+        return
+    store = Store()
+    if store.local:
         raise RayUnavailable(
-            f"the Ray cluster has {node_count} nodes but the storage is a local folder ({url or 'the default'}), "
+            f"the Ray cluster has {node_count} nodes but the storage is a local folder ({store.url}), "
             f"which the other nodes cannot see: set LIGHTWORK_STORAGE to a shared URL (s3://bucket/prefix, ...)"
         )
 
@@ -343,8 +343,6 @@ class WorkActor:
     """One work in a Ray actor: `serve` connects to the app and runs the work until it is stopped."""
 
     def serve(self, address, secret: str, name: str, path: list, launch: int, blob: bytes, app_folder: str, folders: str) -> None:
-        import shutil
-
         import cloudpickle
 
         from .. import compat
@@ -375,8 +373,7 @@ class WorkActor:
         work = cloudpickle.loads(blob)
         object.__setattr__(work, "_lw_name", name)
         object.__setattr__(work, "_lw_path", tuple(path))
-        worker.WorkProcess(work, conn).serve()
-        shutil.rmtree(folder, ignore_errors=True)
+        worker.WorkProcess(work, conn).serve()  # never returns: the work ends through worker.exit_process
 
 
 def _leave(folder: str) -> None:

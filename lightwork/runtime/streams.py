@@ -194,10 +194,6 @@ class StreamRuntime(Runtime):
             if handle.conn.sock is not None:
                 self._selector.unregister(handle.conn.sock)
                 handle.conn.close()
-            self._on_closed(handle)
-
-    def _on_closed(self, handle: Handle) -> None:
-        """The work's socket closed (its process ended, or is ending)."""
 
     def _ended(self, handle: Handle, exit: Exited) -> None:
         """The runtime learnt that the work's process ended: read what it sent, then report `exit`."""

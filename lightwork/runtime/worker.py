@@ -23,7 +23,7 @@ from ..core.codec import SCALARS, from_json, to_json
 from ..core.component import check_keys
 from ..core.delta import apply_change, diff, iter_changes, same, wire
 from ..core.work import FLOW_ONLY_ATTRIBUTES
-from ..storage.path import fetch_paths, share_paths
+from ..storage.path import fetch_paths, paths_travel, share_paths
 from .protocol import Call, Connection, Delta, ErrorInfo, Serving, Status, Stop, Update, encode
 
 FAST_POLL = 0.001  # seconds between polls while the state is changing (also the least gap between deltas)
@@ -136,6 +136,7 @@ class WorkProcess:
         self.attribute_count = _attribute_count(self.work)
         self.known_attributes: set | None = None  # set once the object's __dict__ had to be read
         self.server_watched = False
+        self.paths_travel = paths_travel()  # this work has a folder of its own (Ray): Paths go through the storage
         object.__setattr__(self.work, "_lw_on_port", self._watch_server)
 
     # -- threads -------------------------------------------------------------------------------------------
@@ -385,13 +386,15 @@ class WorkProcess:
                     if early is not None:  # found before this call began (its state could not be applied)
                         raise early
                 args, kwargs = from_json(call.args), from_json(call.kwargs)
-                fetch_paths([args, kwargs, [getattr(self.work, name, None) for name in self.names]])
+                if self.paths_travel:
+                    fetch_paths([args, kwargs, self._state_values()])
                 with self.lock:
                     self.in_user_code = True
                 self.work.run(*args, **kwargs)
             finally:
                 self._leave_user_code()
-                share_paths([getattr(self.work, name, None) for name in self.names], self.work.name)
+                if self.paths_travel:
+                    share_paths(self._state_values(), self.work.name)
             with self.lock:
                 self._publish()
                 violation = self._take_violation()
@@ -408,6 +411,9 @@ class WorkProcess:
         else:
             _flush_output()
             self._status(call.call_id, "succeeded")
+
+    def _state_values(self) -> list:
+        return [getattr(self.work, name, None) for name in self.names]
 
     def _take_violation(self) -> BaseException | None:
         """The state-rule error found since the last call, cleared (caller holds the lock)."""

@@ -79,7 +79,7 @@ class Path(_BASE):
         """Whether this path's file travels through the storage: works have own folders, it names another's."""
         from ..core import context
 
-        return os.environ.get(OWN_FOLDERS_VARIABLE) == "1" and bool(self._origin) and not self.is_absolute() and context.work_name != self._origin
+        return paths_travel() and bool(self._origin) and not self.is_absolute() and context.work_name != self._origin
 
     def _key(self) -> str:
         return f"paths/{self._origin}/{os.path.normpath(self)}"
@@ -93,6 +93,11 @@ class Path(_BASE):
 
     def __reduce__(self):
         return (Path._lw_decode, (self._lw_encode(),))
+
+
+def paths_travel() -> bool:
+    """Whether works here have folders of their own, so Paths travel through the storage."""
+    return os.environ.get(OWN_FOLDERS_VARIABLE) == "1"
 
 
 def _store():
@@ -114,17 +119,15 @@ def _paths_in(value):
 
 def share_paths(value, owner: str) -> None:
     """Copy the files of `owner`'s paths found in `value` to the storage, for works in other folders."""
-    if os.environ.get(OWN_FOLDERS_VARIABLE) != "1":
-        return
+    store = None
     for path in _paths_in(value):
         if path.origin == owner and not path.is_absolute() and os.path.isfile(path):
-            _store().put_file(str(path), f"paths/{owner}/{os.path.normpath(path)}")
+            store = store or _store()
+            store.put_file(str(path), path._key())
 
 
 def fetch_paths(value) -> None:
     """Copy here the files of other works' paths found in `value` (those that exist)."""
-    if os.environ.get(OWN_FOLDERS_VARIABLE) != "1":
-        return
     for path in _paths_in(value):
         if path._travels() and not os.path.exists(path):
             try:
