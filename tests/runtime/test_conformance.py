@@ -37,10 +37,17 @@ class Root(L.LightningFlow):
         self.b = Echo()
 
 
-@pytest.fixture(params=["process", "ray"])
-def runtime(request):
+@pytest.fixture(scope="module", params=["process", "ray"])
+def runtime_kind(request):
+    """Module-scoped so that every process-runtime test runs before Ray starts threads in this process
+    (the process runtime forks its fork server, which must happen in a single-threaded process)."""
+    return request.param
+
+
+@pytest.fixture
+def runtime(request, runtime_kind):
     root = Root()
-    if request.param == "ray":
+    if runtime_kind == "ray":
         rt = request.getfixturevalue("ray_instance").runtime(root)
     else:
         rt = ProcessRuntime(root)
