@@ -19,6 +19,8 @@ import threading
 import time
 
 from ..storage.path import OWN_FOLDERS_VARIABLE
+from ..storage.payload import PAYLOAD_VARIABLE
+from . import ray_objects
 from .output import LOG_DIR_VARIABLE, PrefixedLines, open_work_log
 from .protocol import Connection, Exited, Hello, Output
 from .streams import Handle, StreamRuntime
@@ -130,7 +132,9 @@ class RayRuntime(StreamRuntime):
         self._deaths: list = []  # (handle, reason) found by the watcher
         self._greeting: dict[socket.socket, Connection] = {}  # accepted sockets whose Hello has not arrived
         self._outputs: dict = {}  # (work name, fd) -> PrefixedLines showing its output here
-        self._env = {k: v for k, v in os.environ.items() if k.startswith("LIGHTWORK_") and k != LOG_DIR_VARIABLE}
+        ray_objects.start_keeper(ray)  # payloads go to Ray's object store, not a folder of this machine
+        local = (LOG_DIR_VARIABLE, PAYLOAD_VARIABLE)
+        self._env = {k: v for k, v in os.environ.items() if k.startswith("LIGHTWORK_") and k not in local}
         self._env[OWN_FOLDERS_VARIABLE] = "1"  # each actor has its own folder: Paths travel through the storage
         main = sys.modules.get("__main__")
         self._app_folder = os.path.dirname(os.path.abspath(main.__file__)) if getattr(main, "__file__", None) else os.getcwd()
@@ -280,6 +284,7 @@ class RayRuntime(StreamRuntime):
             sock.close()
         for stream in self._outputs.values():
             stream.flush()
+        ray_objects.stop_keeper(self._ray)
         if self._joined:
             self._ray.shutdown()
         self._caretaker.stop()  # stops the Ray it started, and removes the app's folders

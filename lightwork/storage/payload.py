@@ -4,7 +4,8 @@ The object is pickled once (cloudpickle, protocol 5) into a file whose out-of-ba
 pandas columns...) are stored raw and 64-byte aligned. A receiving work maps the file copy-on-write and
 unpickles from the mapping, so a large array moves with one write and no read copy, and the receiver gets a
 private copy it may change. In state and deltas a payload is `{"__lightwork__": "payload", "id", "size",
-"type"}`; its file is removed once nothing in the app refers to it, and the folder when the app ends.
+"type"}`; its file is removed once nothing in the app refers to it, and the folder when the app ends. On the
+Ray runtime the same stored form lives in Ray's object store instead (`runtime.ray_objects`).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ import uuid
 from ..core.codec import TAG, register
 
 PAYLOAD_VARIABLE = "LIGHTWORK_PAYLOAD_DIR"  # set by the app for every process it starts
+RAY_PAYLOADS_VARIABLE = "LIGHTWORK_RAY_PAYLOADS"  # set instead on the Ray runtime: the keeper actor's name
 SUFFIX = ".lwp"
 FOLDER_PREFIX = "lightwork-payloads-"
 _MAGIC = b"LWP1"
@@ -154,8 +156,13 @@ class Payload:
     def value(self):
         """The object (loaded on first use when this payload came from another process)."""
         if not self._loaded:
-            data, buffers = self._mapped or map_payload(payload_file(self._id))
-            self._value, self._loaded, self._mapped = pickle.loads(data, buffers=buffers), True, None
+            objects = _ray_objects()
+            if objects:
+                value = objects.load(self._mapped or objects.find(self._id), self._id)
+            else:
+                data, buffers = self._mapped or map_payload(payload_file(self._id))
+                value = pickle.loads(data, buffers=buffers)
+            self._value, self._loaded, self._mapped = value, True, None
         return self._value
 
     @property
@@ -168,11 +175,15 @@ class Payload:
         return self._size
 
     def _save(self) -> None:
-        # Again when the app's folder is another one: made at load time, or before an earlier app ended.
-        folder = payload_dir()
-        if self._saved_in != folder and self._loaded:
-            self._size = write_payload(os.path.join(folder, self._id + SUFFIX), self._value)
-            self._saved_in = folder
+        # Again when the app's store is another one: made at load time, or before an earlier app ended.
+        objects = _ray_objects()
+        place = os.environ[RAY_PAYLOADS_VARIABLE] if objects else payload_dir()
+        if self._saved_in != place and self._loaded:
+            if objects:
+                self._size = objects.put(self._id, self._value)
+            else:
+                self._size = write_payload(os.path.join(place, self._id + SUFFIX), self._value)
+            self._saved_in = place
 
     def _lw_encode(self) -> dict:
         self._save()
@@ -183,11 +194,16 @@ class Payload:
         payload = object.__new__(cls)
         payload._id, payload._size, payload._type = reference["id"], reference["size"], reference["type"]
         payload._value, payload._loaded, payload._mapped = None, False, None
-        payload._saved_in = payload_dir()  # it is stored there already
-        try:  # mapping reads nothing yet, but keeps the data even after the app lets go of the file
-            payload._mapped = map_payload(payload_file(payload._id))
-        except FileNotFoundError:
-            pass
+        objects = _ray_objects()
+        payload._saved_in = os.environ[RAY_PAYLOADS_VARIABLE] if objects else payload_dir()  # stored there already
+        # Holding the stored form reads nothing yet, but keeps it even after the app lets go of it.
+        if objects:
+            payload._mapped = objects.find(payload._id)
+        else:
+            try:
+                payload._mapped = map_payload(payload_file(payload._id))
+            except FileNotFoundError:
+                pass
         return payload
 
     def __reduce__(self):
@@ -201,6 +217,15 @@ class Payload:
 
     def __repr__(self) -> str:
         return f"Payload({self._type}, id={self._id[:8]}, size={self._size})"
+
+
+def _ray_objects():
+    """The Ray object store's payload module when this process belongs to an app on the Ray runtime, else None."""
+    if not os.environ.get(RAY_PAYLOADS_VARIABLE):
+        return None
+    from ..runtime import ray_objects
+
+    return ray_objects
 
 
 def referenced_ids(value) -> set:
@@ -220,7 +245,9 @@ def referenced_ids(value) -> set:
 
 
 def stored_payload_ids(folder: str | None = None) -> set:
-    """Ids of the payloads with a file in `folder` (this app's payload folder by default)."""
+    """Ids of the payloads with a file in `folder` (this app's payload folder by default), or in Ray's store."""
+    if folder is None and _ray_objects():
+        return _ray_objects().stored_ids()
     folder = folder or payload_dir()
     found = set()
     for place in (folder, spill_dir(folder)):
@@ -234,6 +261,8 @@ def stored_payload_ids(folder: str | None = None) -> set:
 def collect_garbage(referenced: set, released: set = frozenset(), min_age: float = 60.0, folder: str | None = None) -> int:
     """Remove payload files not `referenced`: at once when `released` (referenced before, so published), else
     when older than `min_age` seconds (made but never published). Return how many were removed."""
+    if folder is None and _ray_objects():
+        return _ray_objects().collect(referenced, released, min_age)
     folder = folder or payload_dir()
     removed, now = 0, time.time()
     entries = []

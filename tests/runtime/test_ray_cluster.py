@@ -35,10 +35,13 @@ class Taker(L.LightningWork):
         super().__init__(cloud_compute=L.CloudCompute("default", resources={"node_b": 1}))
         self.node = ""
         self.result = ""
+        self.from_store = False
 
     def run(self, payload, path, drive):
         self.node = ray.get_runtime_context().get_node_id()
         array = payload.value
+        # Read over Ray's object store (read-only, no copy), never through a folder of the app's machine.
+        self.from_store = not array.flags.writeable and "LIGHTWORK_PAYLOAD_DIR" not in os.environ
         drive.get("note.txt")
         with open(path) as made, open("note.txt") as note:
             self.result = f"{int(array.sum())} {made.read()} {note.read()}"
@@ -51,10 +54,13 @@ class Root(L.LightningFlow):
 
     def run(self):
         self.maker.run()
-        if self.maker.path is not None:
+        if self.maker.path is not None and not self.maker.has_stopped:
+            self.maker.stop()  # its payload outlives it: Ray would drop an object with the process that made it
+        if self.maker.has_stopped:
             self.taker.run(self.maker.payload, self.maker.path, self.maker.drive)
         if self.taker.result:
             print("result", self.taker.result)
+            print("from the object store", self.taker.from_store)
             print("different nodes", self.maker.node != self.taker.node and "" not in (self.maker.node, self.taker.node))
             self.stop("done")
 
@@ -117,6 +123,7 @@ def test_payload_path_and_drive_cross_between_works_on_two_nodes(lightwork, clus
     assert run.wait(120) == 0, run.stderr
     assert f"result {sum(range(1_000_000))} made on node a in the drive" in run.stdout_lines
     assert "different nodes True" in run.stdout_lines
+    assert "from the object store True" in run.stdout_lines
 
 
 def test_local_storage_with_two_nodes_is_refused_before_anything_runs(lightwork, cluster):
