@@ -137,7 +137,7 @@ class WorkProcess:
         self.known_attributes: set | None = None  # set once the object's __dict__ had to be read
         self.server_watched = False
         self.paths_travel = paths_travel()  # this work has a folder of its own (Ray): Paths go through the storage
-        object.__setattr__(self.work, "_lw_on_port", self._watch_server)
+        type(self.work)._lw_on_port = self._watch_server  # on its private class: a new attribute would cost speed
 
     # -- threads -------------------------------------------------------------------------------------------
     def serve(self) -> None:
