@@ -21,7 +21,7 @@ from lightning_app.structures import List
 import lightwork
 assert L.LightningWork is la.LightningWork is LightningWork is lightwork.LightningWork
 assert CoreFlow is LightningFlow is lightwork.LightningFlow and LightningApp is lightwork.LightningApp
-assert L.CloudCompute("cpu").name == "cpu" and pretty_state is lightwork.pretty_state
+assert L.CloudCompute("cpu").name == "cpu-small" and pretty_state is lightwork.pretty_state
 assert WorkStageStatus.SUCCEEDED == "succeeded" and List is lightwork.structures.List
 assert not hasattr(lightwork.core, "app"), "aliases must not write into lightwork's own modules"
 print("ok")

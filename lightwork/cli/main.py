@@ -15,7 +15,17 @@ def main() -> None:
     """lightwork runs apps made of flows and works (the Lightning App API)."""
 
 
-@main.command()
+class _RunCommand(click.Command):
+    """`run`, whose words after `--app_args` (or `--`) are the app's own arguments, never lightwork's."""
+
+    def parse_args(self, ctx, args):
+        cut = next((i for i, word in enumerate(args) if word in ("--app_args", "--")), None)
+        if cut is not None:
+            args, ctx.meta["app_args"] = args[:cut], args[cut + 1 :]
+        return super().parse_args(ctx, args)
+
+
+@main.command(cls=_RunCommand)
 @click.argument("target", nargs=-1, required=True)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address the app's web server binds (other than loopback needs --token).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port of the app's web server [default: 7501, or the next free one].")
@@ -23,15 +33,32 @@ def main() -> None:
 @click.option("--token", default=None, help="Secret every changing request and websocket must present (or set LIGHTWORK_TOKEN).")
 @click.option("--runtime", type=click.Choice(["process", "ray"]), default="process", show_default=True, envvar="LIGHTWORK_RUNTIME", help="Where works run: local processes, or Ray actors (or set LIGHTWORK_RUNTIME).")
 @click.option("--ray-address", default=None, help="Ray cluster to join with --runtime ray [default: RAY_ADDRESS, else a local Ray started and stopped with the app].")
-def run(target: tuple, host: str, port: int | None, no_ui: bool, token: str | None, runtime: str, ray_address: str | None) -> None:
+@click.option("--env", "env", multiple=True, metavar="NAME=VALUE", help="Set an environment variable for the app and its works (repeatable).")
+@click.option("--setup", "-s", is_flag=True, help="First run the app file's `# !command` comment lines and `pip install -r` its folder's requirements.txt.")
+@click.option("--app_args", is_flag=True, help="Every word after it goes to the app as its sys.argv[1:] (`--` works too).")
+@click.pass_context
+def run(ctx, target: tuple, host: str, port: int | None, no_ui: bool, token: str | None, runtime: str, ray_address: str | None, env: tuple, setup: bool, app_args: bool) -> None:
     """Run an app file: `lightwork run app.py` (or the peer's `lightwork run app app.py`)."""
     if len(target) == 2 and target[0] == "app":
         path = target[1]
     elif len(target) == 1:
         path = target[0]
     else:
-        raise click.UsageError("expected `lightwork run APP_FILE` or `lightwork run app APP_FILE`")
+        raise click.UsageError("expected `lightwork run APP_FILE` or `lightwork run app APP_FILE` (the app's own arguments go after --app_args)")
     import os
+
+    from .setup import SetupError, parse_env, run_setup
+
+    try:
+        os.environ.update(parse_env(env))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--env") from None
+    if setup:
+        try:
+            run_setup(path)
+        except SetupError as exc:
+            click.echo(f"lightwork: {exc}", err=True)
+            sys.exit(2)
 
     if ray_address and runtime != "ray":
         raise click.UsageError("--ray-address needs --runtime ray")
@@ -60,6 +87,7 @@ def run(target: tuple, host: str, port: int | None, no_ui: bool, token: str | No
     # Storage lives beside the app unless LIGHTWORK_STORAGE says otherwise; every process inherits this.
     os.environ[STORAGE_VARIABLE] = storage_url(os.path.dirname(os.path.abspath(path)))
     sys.stdout.reconfigure(line_buffering=True)
+    sys.argv = [path, *ctx.meta.get("app_args", [])]  # what the app's own argparse sees, as under `python app.py`
     try:
         app = load_app(path)
     except AppFileError as exc:

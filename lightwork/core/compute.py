@@ -1,17 +1,21 @@
 """CloudCompute: what a work asks of the machine it runs on."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import uuid
+from dataclasses import asdict, dataclass, field, fields
 
 
 @dataclass
 class CloudCompute:
-    """The peer's resource request; the process runtime records it, the Ray runtime maps it to resources."""
+    """The peer's resource request; the process runtime records it, the Ray runtime maps it to resources.
+
+    As the peer did, `"default"` and `"cpu"` read back as `"cpu-small"`: the machine every work got by default.
+    """
 
     name: str = "default"
     disk_size: int = 0
     idle_timeout: int | None = None
-    shm_size: int | None = 0
+    shm_size: int | None = None
     mounts: object = None
     interruptible: bool = False
     wait_timeout: int | None = None
@@ -22,6 +26,40 @@ class CloudCompute:
     gpus: float | None = None
     memory: int | None = None  # bytes
     resources: dict = field(default_factory=dict)  # custom Ray resources, e.g. {"node_b": 1}
+    _internal_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"CloudCompute name must be a non-empty string, not {self.name!r}")
+        self.name = self.name.lower()
+        if self.shm_size is None:
+            self.shm_size = 1024 if "gpu" in self.name else 0
+        if self.colocation_group_id is not None and (not isinstance(self.colocation_group_id, str) or len(self.colocation_group_id) > 64):
+            raise ValueError("CloudCompute colocation_group_id must be a string of at most 64 characters")
+        if self.idle_timeout is not None and (not isinstance(self.idle_timeout, (int, float)) or self.idle_timeout < 0):
+            raise ValueError(f"CloudCompute idle_timeout must be a number of seconds >= 0, not {self.idle_timeout!r}")
+        if self.name in ("default", "cpu"):
+            self.name, self._internal_id = "cpu-small", "default"  # the machine a work gets when it asks for none
+        elif self._internal_id is None:
+            self._internal_id = uuid.uuid4().hex[:7]
+
+    @property
+    def is_default(self) -> bool:
+        """Whether this asks for nothing in particular (`"default"` or `"cpu"`)."""
+        return self._internal_id == "default"
+
+    def clone(self) -> "CloudCompute":
+        """The same request as a new CloudCompute (the default one stays the default one)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "_internal_id"}
+        copy = CloudCompute(**values)
+        if self.is_default:
+            copy._internal_id = "default"
+        return copy
 
     def to_dict(self) -> dict:
-        return {"type": "CloudCompute", **asdict(self)}
+        return {"type": "__cloud_compute__", **asdict(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "CloudCompute":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})

@@ -34,8 +34,9 @@ WATCH_INTERVAL = 0.2  # seconds between Ray's answers on which actors ended
 _LISTENER = object()  # selector keys besides the works' handles
 _GREETING = object()
 
-# CloudCompute names to Ray resources. "default" reserves nothing, like a local process; GPU names take one GPU.
-CPU_NAMES = {"default": 0, "cpu": 1, "cpu-small": 2, "cpu-medium": 8, "cpu-large": 16}
+# CloudCompute names to Ray resources. The default machine ("default" or "cpu", which the peer read back as
+# "cpu-small") reserves nothing, like a local process; GPU names take one GPU.
+CPU_NAMES = {"default": 0, "cpu": 0, "cpu-small": 2, "cpu-medium": 8, "cpu-large": 16}
 GPU_NAMES = ("gpu", "gpu-fast", "gpu-fast-multi", "gpu-rtx", "gpu-rtx-multi", "gpu-small", "gpu-medium", "gpu-large")
 
 
@@ -55,7 +56,7 @@ def ray_options(compute) -> dict:
     """The Ray actor options that `compute` (a CloudCompute, or None) asks for."""
     if compute is None:
         return {"num_cpus": 0}
-    name = (compute.name or "default").lower()
+    name = "default" if compute.is_default else compute.name
     if name in CPU_NAMES:
         cpus, gpus = CPU_NAMES[name], 0
     elif name in GPU_NAMES:

@@ -144,7 +144,7 @@ def test_status_properties_before_start():
     work = Counter()
     assert work.status.stage == "not_started" and not work.has_started and work.num_successes == 0
     assert (work.parallel, work.cache_calls, work.raise_exception) == (True, True, True)
-    assert work.cloud_compute.name == "default"
+    assert work.cloud_compute.name == "cpu-small" and work.cloud_compute.is_default  # the peer's default machine
 
 
 def test_running_a_work_outside_an_app_runs_it_in_place():
@@ -172,4 +172,4 @@ def test_cloud_compute_reaches_a_work_whose_init_does_not_take_it():
             super().__init__(parallel=True)
 
     work = Plain(cloud_compute=L.CloudCompute("cpu"))
-    assert work.cloud_compute.name == "cpu" and work.parallel
+    assert work.cloud_compute.name == "cpu-small" and work.parallel  # the peer's name for its default machine
