@@ -24,6 +24,10 @@ _TARGETS = {
     "utilities.commands.base": "lightwork.commands",
     "frontend.just_py.just_py": "lightwork.frontend.just_py",
     "frontend.panel.panel_frontend": "lightwork.frontend.panel",
+    "testing.helpers": "lightwork.testing",
+    "testing.testing": "lightwork.testing",
+    "runners.multiprocess": "lightwork.runners",
+    "runners.runtime": "lightwork.runners",
 }
 PEER_PACKAGES = ("lightning_app", "lightning")
 

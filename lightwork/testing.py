@@ -1,4 +1,5 @@
-"""Run apps under `lightwork run` from tests and benchmarks, and find every process a run started."""
+"""Testing apps: the peer's helpers (`LightningTestApp`, `run_work_isolated`, `EmptyFlow`, `EmptyWork`), and
+`AppRun`, which runs an app under `lightwork run` and finds every process it started."""
 from __future__ import annotations
 
 import os
@@ -145,3 +146,66 @@ class AppRun:
         for stream in (self.proc.stdout, self.proc.stderr):
             stream.close()
         return left
+
+
+# -- the peer's names (lightning.app.testing) -----------------------------------------------------------------
+from .app.app import LightningApp  # noqa: E402 - after the helpers above, which need none of the app
+from .core.flow import LightningFlow  # noqa: E402
+from .core.work import LightningWork  # noqa: E402
+
+
+class EmptyFlow(LightningFlow):
+    """A flow that does nothing."""
+
+    def run(self) -> None:
+        pass
+
+
+class EmptyWork(LightningWork):
+    """A work that does nothing."""
+
+    def run(self) -> None:
+        pass
+
+
+class LightningTestApp(LightningApp):
+    """An app whose passes a test can watch: `on_before_run_once` / `on_after_run_once` run around each pass
+    of the root flow, and a value other than None from either ends the app. `counter` counts the passes."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.counter = 0
+
+    def on_before_run_once(self):
+        return None
+
+    def on_after_run_once(self):
+        self.counter += 1
+        return None
+
+    def run_once(self):
+        done = self.on_before_run_once()
+        if done is not None:
+            return done
+        done = super().run_once()
+        after = self.on_after_run_once()
+        return after if after is not None else done
+
+
+class _SingleWorkFlow(LightningFlow):
+    def __init__(self, work, args, kwargs) -> None:
+        super().__init__()
+        self.work = work
+        self._args, self._kwargs = args, kwargs
+
+    def run(self) -> None:
+        if self.work.has_succeeded or self.work.has_failed:
+            self.stop()
+        self.work.run(*self._args, **self._kwargs)
+
+
+def run_work_isolated(work, *args, start_server: bool = False, **kwargs) -> int:
+    """Run `work.run(*args, **kwargs)` once in its own process; afterwards `work` holds its final state."""
+    from .runners import MultiProcessRuntime
+
+    return MultiProcessRuntime(LightningApp(_SingleWorkFlow(work, args, kwargs)), start_server=start_server).dispatch()

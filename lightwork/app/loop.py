@@ -192,7 +192,8 @@ class AppLoop:
 
     def _run_pass(self) -> None:
         try:
-            self.root.run()
+            if self.app.run_once():
+                raise AppStop("")
         except PassAborted:
             pass
         flow_vars = []
@@ -353,6 +354,9 @@ class AppLoop:
     def _set_status(self, work, stage: WorkStatus, message: str = "") -> None:
         check_transition(work.status.stage, stage)
         work._lw_status = StatusInfo(stage, message)
+        if stage == WorkStatus.PENDING:  # a new call: `work.statuses` is the history of the latest one
+            work._lw_statuses = []
+        work._lw_statuses.append(work._lw_status)
         self.changed = True
         if self.feed is not None:
             self.feed.update(work._lw_path + ("status",), work._lw_extra_state()["status"])
@@ -442,8 +446,11 @@ class AppLoop:
         if stage == WorkStatus.SUCCEEDED:
             work._lw_num_successes += 1
         self._set_status(work, stage, status.message)
-        if stage == WorkStatus.FAILED and work.raise_exception:
-            raise WorkFailed(work.name, status.error or ErrorInfo("WorkError", status.message))
+        if stage == WorkStatus.FAILED:
+            error = status.error or ErrorInfo("WorkError", status.message)
+            if work.raise_exception:
+                raise WorkFailed(work.name, error)
+            _report_failure(work, error.traceback or error.summary())
         queued = book.next_queued()
         if queued is not None:
             self._dispatch(work, *queued)
@@ -461,6 +468,12 @@ class AppLoop:
         self._set_status(work, WorkStatus.FAILED, message)
         if work.raise_exception:
             raise WorkFailed(work.name, ErrorInfo("WorkProcessExited", message))
+        _report_failure(work, message)
+
+
+def _report_failure(work, detail: str) -> None:
+    """A work with raise_exception=False failed: say so once, as the peer's log did; the app goes on."""
+    print(f"lightwork: work {work.name} failed (raise_exception=False: the app goes on)\n{detail.rstrip()}", file=sys.stderr, flush=True)
 
 
 class _VarsView:

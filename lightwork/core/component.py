@@ -98,6 +98,9 @@ class Component(metaclass=_Sealing):
             self._lw_add_child(name, value)
             return
         if name in type(self)._lw_reserved:
+            if name == "display_name":
+                type(self).display_name.fset(self, value)
+                return
             raise AttributeError(
                 f"{type(self).__name__}.{name}: the name is taken by a method or property of "
                 f"{self._lw_kind()}; choose another attribute name"
@@ -127,7 +130,20 @@ class Component(metaclass=_Sealing):
 
     def _lw_extra_vars(self) -> dict:
         """Private values the state tree shows beside the state attributes."""
-        return {}
+        return {"_display_name": self._display_name} if self._display_name else {}
+
+    _display_name = ""
+
+    @property
+    def display_name(self) -> str:
+        """A name for people, shown by the web UI and in a work's output prefix; "" unless set."""
+        return self._display_name
+
+    @display_name.setter
+    def display_name(self, display_name: str) -> None:
+        if getattr(self, "has_started", False) and display_name != self._display_name:
+            raise RuntimeError(f"{self.name}.display_name can be set only before the work starts")
+        object.__setattr__(self, "_display_name", str(display_name))
 
     def _lw_kind(self) -> str:
         return type(self).__name__

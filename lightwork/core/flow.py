@@ -12,6 +12,9 @@ class AppStop(BaseException):
         self.message, self.failed = message, failed
 
 
+_CRON_ALIASES = {name: f"@{name}" for name in ("hourly", "daily", "weekly", "monthly", "yearly", "annually", "midnight")}
+
+
 class LightningFlow(Component):
     """Owns the app's logic and its child flows and works."""
 
@@ -27,6 +30,37 @@ class LightningFlow(Component):
     def fail(self, end_msg: str = "") -> None:
         """End the app as failed: every work is stopped and `lightwork run` exits with code 1."""
         raise AppStop(end_msg, failed=True)
+
+    def schedule(self, cron_pattern: str, start_time=None, user_key: str | None = None) -> bool:
+        """True at the first call, then in the first pass after each time `cron_pattern` names
+        ("*/5 * * * *", or "hourly", "daily", "weekly", "monthly", "yearly", "midnight"); else False.
+
+        Each call site (or `user_key`) is a schedule of its own, counted from `start_time` (default: its first
+        call), in local time. The app makes a pass at least once a second, so a due time is seen within a second.
+        """
+        import datetime
+        import inspect
+
+        from croniter import croniter
+
+        if user_key is None:
+            caller = inspect.currentframe().f_back
+            user_key = f"{cron_pattern}:{caller.f_code.co_filename}:{caller.f_lineno}"
+        pattern = _CRON_ALIASES.get(cron_pattern, cron_pattern)
+        now = datetime.datetime.now()
+        schedules = self.__dict__.setdefault("_lw_schedules", {})
+        if user_key not in schedules:
+            if not isinstance(pattern, str) or not croniter.is_valid(pattern):
+                raise ValueError(f"{self.name}.schedule({cron_pattern!r}): not a cron pattern; use five fields such as '0 * * * *' or one of {', '.join(_CRON_ALIASES)}")
+            schedules[user_key] = croniter(pattern, start_time or now)
+            schedules[user_key].get_next(datetime.datetime)
+            return True
+        times = schedules[user_key]
+        if times.get_current(datetime.datetime) > now:
+            return False
+        while times.get_next(datetime.datetime) <= now:  # missed times (a long pass) fire once, not in a burst
+            pass
+        return True
 
     def configure_layout(self):
         """Override to describe the UI: a list of `{"name": ..., "content": URL, work, flow or Frontend}` tabs."""

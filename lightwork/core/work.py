@@ -9,7 +9,7 @@ from .compute import CloudCompute
 from .status import StatusInfo, WorkStatus
 
 # Flow-side bookkeeping that never travels to the work's process.
-FLOW_ONLY_ATTRIBUTES = ("_lw_backend", "_lw_book", "_lw_status", "_lw_synced", "_lw_pending", "_lw_num_successes", "_url")
+FLOW_ONLY_ATTRIBUTES = ("_lw_backend", "_lw_book", "_lw_status", "_lw_statuses", "_lw_synced", "_lw_pending", "_lw_num_successes", "_url")
 
 
 class LightningWork(Component):
@@ -44,6 +44,7 @@ class LightningWork(Component):
         self._start_with_flow = start_with_flow
         self._lw_book = CallBook(cache_calls=self._cache_calls, parallel=self._parallel)
         self._lw_status = StatusInfo()
+        self._lw_statuses: list = []
         self._lw_num_successes = 0
         self._lw_synced = {}
         self._lw_pending = {}
@@ -66,6 +67,10 @@ class LightningWork(Component):
         if self._lw_backend is not None:
             self._lw_backend.stop_work(self)
 
+    def configure_layout(self):
+        """Override to give the work a UI: a Frontend, or a URL string; None (the default) means none."""
+        return None
+
     def _lw_add_child(self, name, child) -> None:
         raise TypeError(f"{type(self).__name__}.{name}: a LightningWork cannot hold flows or works")
 
@@ -73,11 +78,16 @@ class LightningWork(Component):
         return {"status": {**self._lw_status.to_dict(), "num_successes": self._lw_num_successes}}
 
     def _lw_extra_vars(self) -> dict:
-        return {"_url": self._url, "_host": self._host, "_port": self._port, "_internal_ip": self.internal_ip}
+        return {"_url": self._url, "_host": self._host, "_port": self._port, "_internal_ip": self.internal_ip, "_display_name": self._display_name}
 
     @property
     def status(self) -> StatusInfo:
         return self._lw_status
+
+    @property
+    def statuses(self) -> list:
+        """The statuses of the latest call, oldest first (pending, running, then how it ended)."""
+        return list(self._lw_statuses)
 
     @property
     def has_started(self) -> bool:
@@ -147,10 +157,6 @@ class LightningWork(Component):
     def internal_ip(self) -> str:
         """The address other components of the app reach the work at."""
         return "127.0.0.1" if self._host in ("", "0.0.0.0", "::") else self._host
-
-    @property
-    def display_name(self) -> str:
-        return self.name
 
 
 def _dispatching(run):

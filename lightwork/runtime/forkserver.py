@@ -182,8 +182,9 @@ def _run_work(request: dict, fd: int, works: dict) -> None:
         from .worker import WorkProcess
 
         log = open_work_log(request["name"])
-        sys.stdout = PrefixedLines(1, f"{request['name']} | ", log)
-        sys.stderr = PrefixedLines(2, f"{request['name']} | ", log)
+        prefix = f"{request.get('label') or request['name']} | "  # its display_name, if it has one
+        sys.stdout = PrefixedLines(1, prefix, log)
+        sys.stderr = PrefixedLines(2, prefix, log)
         conn, early = Connection(socket.socket(fileno=fd)), []
         if "known_as" in request:
             work = works[request["known_as"]]

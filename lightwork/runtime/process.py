@@ -52,7 +52,7 @@ class ProcessRuntime(StreamRuntime):
         except OSError as exc:
             del self._handles[work.name]
             raise WorkStartError(work.name, exc) from None
-        request = {"op": "spawn", "name": work.name, "path": list(work._lw_path)}
+        request = {"op": "spawn", "name": work.name, "label": work.display_name or work.name, "path": list(work._lw_path)}
         if id(work) in self._known:
             request["known_as"] = self._known[id(work)]
         else:  # a work created after the app started: its object goes first on its own socket, any size

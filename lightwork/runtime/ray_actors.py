@@ -133,6 +133,7 @@ class RayRuntime(StreamRuntime):
         self._deaths: list = []  # (handle, reason) found by the watcher
         self._greeting: dict[socket.socket, Connection] = {}  # accepted sockets whose Hello has not arrived
         self._outputs: dict = {}  # (work name, fd) -> PrefixedLines showing its output here
+        self._labels: dict = {}  # work name -> its display_name, if it has one
         ray_objects.start_keeper(ray)  # payloads go to Ray's object store, not a folder of this machine
         local = (LOG_DIR_VARIABLE, PAYLOAD_VARIABLE)
         self._env = {k: v for k, v in os.environ.items() if k.startswith("LIGHTWORK_") and k not in local}
@@ -151,6 +152,7 @@ class RayRuntime(StreamRuntime):
         from .worker import portable_copy
 
         options = ray_options(getattr(work, "cloud_compute", None))
+        self._labels[work.name] = work.display_name
         launch = next(self._launches)
         self._by_launch[launch] = handle
         # The app's settings reach the actor's process at its start, as they reach a local work's process.
@@ -222,7 +224,8 @@ class RayRuntime(StreamRuntime):
         stream = self._outputs.get((name, output.stream))
         if stream is None:
             fd = 2 if output.stream == 2 else 1
-            stream = self._outputs[(name, output.stream)] = PrefixedLines(fd, f"{name} | ", open_work_log(name))
+            label = self._labels.get(name) or name  # its display_name, if it has one
+            stream = self._outputs[(name, output.stream)] = PrefixedLines(fd, f"{label} | ", open_work_log(name))
         stream.write(output.text)
         if not output.text.endswith("\n"):
             stream.flush()

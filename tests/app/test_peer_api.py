@@ -1,0 +1,273 @@
+"""The rest of the peer's public API that real apps use, each through `lightwork run` (or the peer's runner)."""
+import json
+import subprocess
+import sys
+import textwrap
+import urllib.request
+
+import pytest
+
+import lightwork as L
+
+
+def test_a_work_as_the_apps_root_runs_once_and_ends_the_app(lightwork):
+    run = lightwork(
+        """
+        from lightning.app import LightningApp, LightningWork
+
+        class Job(LightningWork):
+            def run(self):
+                print("job ran")
+
+        app = LightningApp(Job())
+        """
+    )
+    assert run.wait() == 0, run.stderr
+    assert run.stdout_lines == ["root.work | job ran"]
+
+
+def test_display_name_prefixes_the_output_and_reaches_the_state_api(lightwork):
+    run = lightwork(
+        """
+        import lightning as L
+
+        class Job(L.LightningWork):
+            def run(self):
+                print("hello")
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = Job()
+                self.w.display_name = "My Custom Name"
+                self.display_name = "The flow"
+
+            def run(self):
+                self.w.run()
+                if self.w.has_succeeded:
+                    try:
+                        self.w.display_name = "Too late"
+                    except RuntimeError as exc:
+                        print(exc)
+
+        app = L.LightningApp(F())
+        """
+    )
+    run.wait_line("root.w.display_name can be set only before the work starts")
+    state = json.load(urllib.request.urlopen(f"{run.server_url()}/api/v1/state", timeout=10))
+    run.signal(2)
+    assert run.wait() == 130
+    assert "My Custom Name | hello" in run.stdout_lines
+    assert state["works"]["w"]["vars"]["_display_name"] == "My Custom Name"
+    assert state["vars"]["_display_name"] == "The flow"
+
+
+def test_statuses_hold_the_latest_calls_history(lightwork):
+    run = lightwork(
+        """
+        import lightning as L
+
+        class Job(L.LightningWork):
+            def __init__(self):
+                super().__init__(cache_calls=False)
+
+            def run(self, n):
+                pass
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = Job()
+                self.calls = 0
+
+            def run(self):
+                if self.calls < 2 and (self.calls == 0 or self.w.has_succeeded):
+                    if self.calls:
+                        print("first", [s.stage.value for s in self.w.statuses])
+                    self.calls += 1
+                    self.w.run(self.calls)
+                elif self.w.has_succeeded:
+                    statuses = self.w.statuses
+                    print("second", [s.stage.value for s in statuses])
+                    print("ordered", [s.timestamp for s in statuses] == sorted(s.timestamp for s in statuses))
+                    self.stop()
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 0, run.stderr
+    assert run.stdout_lines == ["first ['pending', 'running', 'succeeded']", "second ['pending', 'running', 'succeeded']", "ordered True"]
+
+
+def test_a_failed_work_without_raise_exception_prints_its_traceback_once_and_the_app_goes_on(lightwork):
+    run = lightwork(
+        """
+        import lightning as L
+
+        class Bad(L.LightningWork):
+            def __init__(self):
+                super().__init__(raise_exception=False)
+
+            def run(self):
+                raise ValueError("boom in work")
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = Bad()
+                self.passes = 0
+
+            def run(self):
+                self.w.run()
+                if self.w.has_failed:
+                    self.passes += 1
+                    if self.passes == 3:
+                        self.stop("went on")
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 0, run.stderr
+    assert run.stdout_lines[-1] == "went on"
+    assert run.stderr.count("work root.w failed (raise_exception=False: the app goes on)") == 1
+    assert run.stderr.count('raise ValueError("boom in work")') == 1 and "ValueError: boom in work" in run.stderr
+
+
+def test_schedule_fires_at_first_then_once_per_due_time(lightwork):
+    run = lightwork(
+        """
+        import time
+        import lightning as L
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self._fired = []
+                self._passes = 0
+
+            def run(self):
+                self._passes += 1
+                if self.schedule("* * * * * */2"):  # croniter's sixth field: every 2 seconds
+                    self._fired.append(time.time())
+                if self.schedule("hourly"):
+                    print("hourly", self._passes)
+                if len(self._fired) == 4:
+                    gaps = [b - a for a, b in zip(self._fired, self._fired[1:])]
+                    print("passes > fires", self._passes > 4)
+                    print("no due time fired twice", min(gaps[1:]) >= 1.0)
+                    self.stop()
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait(40) == 0, run.stderr
+    assert run.stdout_lines == ["hourly 1", "passes > fires True", "no due time fired twice True"]
+
+
+def test_schedule_refuses_a_bad_pattern_in_one_line(lightwork):
+    run = lightwork(
+        """
+        import lightning as L
+
+        class F(L.LightningFlow):
+            def run(self):
+                self.schedule("every tuesday")
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 1
+    assert "ValueError: root.schedule('every tuesday'): not a cron pattern; use five fields such as '0 * * * *'" in run.stderr
+
+
+def test_schedule_counts_from_its_start_time():
+    import datetime
+
+    class F(L.LightningFlow):
+        def run(self):
+            pass
+
+    flow = F()
+    long_ago = datetime.datetime.now() - datetime.timedelta(minutes=3)
+    assert flow.schedule("* * * * *", start_time=long_ago, user_key="a")  # the first call
+    assert flow.schedule("* * * * *", start_time=long_ago, user_key="a")  # three due times missed: fire once
+    assert not flow.schedule("* * * * *", start_time=long_ago, user_key="a")  # the next is in the future
+    assert flow.schedule("@daily", user_key="b") and not flow.schedule("@daily", user_key="b")
+
+
+PEER_TESTING = """
+import lightwork.compat
+lightwork.compat.install()
+from lightning.app import LightningApp, LightningFlow, LightningWork
+from lightning.app.runners import MultiProcessRuntime
+from lightning.app.testing import LightningTestApp, run_work_isolated
+from lightning.app.testing.helpers import EmptyFlow, EmptyWork
+from lightning.app.utilities.app_helpers import Logger, is_overridden
+from lightning.app.utilities.enum import WorkStageStatus
+from lightning.app.utilities.exceptions import LightningWorkException, MisconfigurationException
+
+class Counter(LightningWork):
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def run(self, to):
+        import os
+        self.count = to
+        print("in pid", os.getpid() != PARENT)
+
+class Flow(LightningFlow):
+    def __init__(self):
+        super().__init__()
+        self.w = Counter()
+        self.e = EmptyWork()
+
+    def run(self):
+        self.w.run(5)
+        self.e.run()
+
+class StopAfterThree(LightningTestApp):
+    def on_after_run_once(self):
+        super().on_after_run_once()
+        if self.w_done():
+            return True
+
+    def w_done(self):
+        return self.root.w.has_succeeded and self.root.e.has_succeeded
+
+import os
+PARENT = os.getpid()
+app = StopAfterThree(Flow())
+code = MultiProcessRuntime(app, start_server=False).dispatch()
+print("dispatch", code, app.root.w.count, app.root.w.status.stage == WorkStageStatus.SUCCEEDED, app.counter > 0)
+work = Counter()
+print("isolated", run_work_isolated(work, 7), work.count)
+print("empty", MultiProcessRuntime(LightningApp(EmptyWork()), start_server=False).dispatch())
+print("overridden", is_overridden("run", work), is_overridden("configure_layout", work))
+Logger("peer.app").info("logged")
+assert issubclass(LightningWorkException, Exception) and issubclass(MisconfigurationException, Exception)
+"""
+
+
+def test_the_peers_runner_testing_helpers_and_utilities(tmp_path):
+    (tmp_path / "check.py").write_text(PEER_TESTING)
+    out = subprocess.run([sys.executable, "check.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    lines = [line for line in out.stdout.splitlines() if "|" not in line]
+    assert lines == ["dispatch 0 5 True True", "isolated 0 7", "empty 0", "overridden True False"]
+    assert "root.w | in pid True" in out.stdout
+    assert "INFO: logged" in out.stderr
+
+
+def test_cloud_compute_as_the_peer_documented():
+    default = L.CloudCompute()
+    assert default.name == "cpu-small" and default.is_default and L.CloudCompute("CPU").is_default
+    gpu = L.CloudCompute("gpu", idle_timeout=30)
+    assert gpu.shm_size == 1024 and not gpu.is_default
+    twin = gpu.clone()
+    assert twin is not gpu and twin.name == "gpu" and twin.idle_timeout == 30
+    assert L.CloudCompute.from_dict(gpu.to_dict()) == gpu
+    with pytest.raises(ValueError, match="idle_timeout must be a number of seconds"):
+        L.CloudCompute(idle_timeout=-1)
+    with pytest.raises(ValueError, match="colocation_group_id"):
+        L.CloudCompute(colocation_group_id="x" * 65)
