@@ -2,10 +2,12 @@
 from . import storage, structures
 from .app.app import LightningApp
 from .core import CloudCompute, LightningFlow, LightningWork, WorkStatus, pretty_state
+from .core.build import BuildConfig
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BuildConfig",
     "CloudCompute",
     "LightningApp",
     "LightningFlow",

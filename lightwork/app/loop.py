@@ -26,7 +26,8 @@ from ..core.work import LightningWork
 from ..runtime.base import WorkStartError
 from ..runtime.output import LOG_DIR_VARIABLE
 from ..runtime.protocol import Call, Delta, ErrorInfo, Exited, Serving, Status, Update
-from .feed import StateFeed, copied
+from ..storage.mount import mounts_of
+from ..storage.mount import refusal as mount_refusal
 from ..storage.payload import (
     PAYLOAD_VARIABLE,
     collect_garbage,
@@ -35,6 +36,7 @@ from ..storage.payload import (
     spill_dir,
     stored_payload_ids,
 )
+from .feed import StateFeed, copied
 
 HEARTBEAT = 1.0  # seconds: re-run an idle flow this often (flows may wait on the clock)
 PAYLOAD_GC_INTERVAL = 0.25  # seconds between removals of payload files nothing refers to
@@ -72,6 +74,7 @@ class AppLoop:
         if not os.environ.get(PAYLOAD_VARIABLE):
             self._payload_dir = os.environ[PAYLOAD_VARIABLE] = new_payload_dir()
         self._in_flight_args: dict = {}  # work name -> encoded arguments of its running call
+        self._idle_until: dict = {}  # work name -> when its process stops, idle since its last call (idle_timeout)
         self._payloads_seen: set = set()  # ids of every payload that reached the app and is not removed yet
         cleanup = (self._payload_dir, spill_dir(self._payload_dir)) if self._payload_dir else ()
         if os.environ.get(LOG_DIR_VARIABLE):  # the works' output kept for the web UI: gone even if we are killed
@@ -179,6 +182,8 @@ class AppLoop:
             if now >= next_collection or len(self._payloads_seen) > PAYLOAD_GC_BACKLOG:
                 self._collect_payloads()
                 next_collection = now + PAYLOAD_GC_INTERVAL
+            if self._idle_until:
+                self._stop_idle_works(now)
             if (self.changed and now >= next_pass) or now >= next_heartbeat:
                 self.changed = False
                 self._run_pass()
@@ -274,6 +279,11 @@ class AppLoop:
         object.__setattr__(work, "_lw_backend", self)
         work._lw_synced = {name: to_json(getattr(work, name)) for name in work._lw_vars}
         self._works[work.name] = work
+        for kind in ("local_build_config", "cloud_build_config"):
+            config = getattr(work, kind)
+            if config.is_set():
+                print(f"lightwork: {work.name}.{kind} ({config.describe()}) is not applied: works run in this Python, "
+                      f"so install what they need first (`lightwork run --setup` installs the app's requirements.txt)", file=sys.stderr, flush=True)
 
     def _work(self, name: str):
         work = self._works.get(name)
@@ -315,9 +325,10 @@ class AppLoop:
     def _dispatch(self, work, key: str, args: list, kwargs: dict) -> None:
         """Send call `key`; `args` and `kwargs` are already encoded (storage objects as references)."""
         if work.name in self.stopping or not self.runtime.is_alive(work.name):
-            self.runtime.start(work)  # first: a work whose start failed is not pending
+            self._start(work)  # first: a work whose start failed is not pending
             self.stopping.discard(work.name)
         work._lw_book.started(key)
+        self._idle_until.pop(work.name, None)
         self._set_status(work, WorkStatus.PENDING)
         self.seq += 1
         state = {name: to_json(getattr(work, name)) for name in work._lw_vars}
@@ -335,9 +346,15 @@ class AppLoop:
         """`work.start()` in the flow: start the process before the first call."""
         self._adopt(work)
         if not self.runtime.is_alive(work.name):
-            self.runtime.start(work)
+            self._start(work)
 
-    def stop_work(self, work) -> None:
+    def _start(self, work) -> None:
+        mounts = mounts_of(work.cloud_compute)
+        if mounts:
+            raise AppStop(mount_refusal(work.name, mounts), failed=True)
+        self.runtime.start(work)
+
+    def stop_work(self, work, message: str = "stopped by the flow") -> None:
         """`work.stop()` in the flow."""
         if self.runtime.is_alive(work.name) and work.name not in self.stopping:
             self.stopping.add(work.name)
@@ -348,8 +365,19 @@ class AppLoop:
             book.finished_call(book.in_flight, "stopped")
             self._in_flight_args.pop(work.name, None)
         book.queued.clear()
+        self._idle_until.pop(work.name, None)
         if work.status.stage != WorkStatus.STOPPED:
-            self._set_status(work, WorkStatus.STOPPED, "stopped by the flow")
+            self._set_status(work, WorkStatus.STOPPED, message)
+
+    def _stop_idle_works(self, now: float) -> None:
+        """Stop the process of each work idle for its CloudCompute idle_timeout; its next call starts it again."""
+        for name, deadline in list(self._idle_until.items()):
+            if deadline <= now:
+                work = self._work(name)
+                if work is None:
+                    self._idle_until.pop(name)
+                    continue
+                self.stop_work(work, f"idle for {work.cloud_compute.idle_timeout:g} s (CloudCompute idle_timeout): its next call starts it again")
 
     def _set_status(self, work, stage: WorkStatus, message: str = "") -> None:
         check_transition(work.status.stage, stage)
@@ -454,6 +482,8 @@ class AppLoop:
         queued = book.next_queued()
         if queued is not None:
             self._dispatch(work, *queued)
+        elif getattr(work.cloud_compute, "idle_timeout", None) is not None:
+            self._idle_until[work.name] = time.monotonic() + work.cloud_compute.idle_timeout
 
     def _on_exit(self, work, exited: Exited) -> None:
         self.stopping.discard(work.name)

@@ -98,8 +98,9 @@ class Component(metaclass=_Sealing):
             self._lw_add_child(name, value)
             return
         if name in type(self)._lw_reserved:
-            if name == "display_name":
-                type(self).display_name.fset(self, value)
+            settable = getattr(type(self), name, None)
+            if isinstance(settable, property) and settable.fset is not None:  # display_name, build configs
+                settable.fset(self, value)
                 return
             raise AttributeError(
                 f"{type(self).__name__}.{name}: the name is taken by a method or property of "

@@ -38,6 +38,15 @@ class CloudCompute:
             raise ValueError("CloudCompute colocation_group_id must be a string of at most 64 characters")
         if self.idle_timeout is not None and (not isinstance(self.idle_timeout, (int, float)) or self.idle_timeout < 0):
             raise ValueError(f"CloudCompute idle_timeout must be a number of seconds >= 0, not {self.idle_timeout!r}")
+        if self.mounts is not None:
+            from ..storage.mount import Mount, mounts_of
+
+            mounts = mounts_of(self)
+            if not all(isinstance(m, Mount) for m in mounts):
+                raise TypeError("CloudCompute mounts must be a Mount or a list of Mounts")
+            paths = [m.mount_path for m in mounts]
+            if len(set(paths)) != len(paths):
+                raise ValueError(f"CloudCompute mounts must have different mount paths, got {paths}")
         if self.name in ("default", "cpu"):
             self.name, self._internal_id = "cpu-small", "default"  # the machine a work gets when it asks for none
         elif self._internal_id is None:

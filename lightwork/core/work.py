@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 
+from .build import BuildConfig
 from .calls import CallBook
 from .component import Component
 from .compute import CloudCompute
@@ -41,6 +42,8 @@ class LightningWork(Component):
         self._raise_exception = bool(raise_exception)
         self._host, self._port = host, port
         self._cloud_compute = cloud_compute or CloudCompute()
+        self._local_build_config = local_build_config or BuildConfig()
+        self._cloud_build_config = cloud_build_config or BuildConfig()
         self._start_with_flow = start_with_flow
         self._lw_book = CallBook(cache_calls=self._cache_calls, parallel=self._parallel)
         self._lw_status = StatusInfo()
@@ -132,6 +135,22 @@ class LightningWork(Component):
     @property
     def cloud_compute(self) -> CloudCompute:
         return self._cloud_compute
+
+    @property
+    def local_build_config(self) -> BuildConfig:
+        return self._local_build_config
+
+    @local_build_config.setter
+    def local_build_config(self, config: BuildConfig) -> None:
+        object.__setattr__(self, "_local_build_config", config)
+
+    @property
+    def cloud_build_config(self) -> BuildConfig:
+        return self._cloud_build_config
+
+    @cloud_build_config.setter
+    def cloud_build_config(self, config: BuildConfig) -> None:
+        object.__setattr__(self, "_cloud_build_config", config)
 
     @property
     def host(self) -> str:

@@ -1,6 +1,7 @@
 """Passing objects (Payload), shared folders (Drive) and file references (Path) between components."""
 from .drive import Drive
+from .mount import Mount
 from .path import Path
 from .payload import Payload
 
-__all__ = ["Drive", "Path", "Payload"]
+__all__ = ["Drive", "Mount", "Path", "Payload"]

@@ -271,3 +271,120 @@ def test_cloud_compute_as_the_peer_documented():
         L.CloudCompute(idle_timeout=-1)
     with pytest.raises(ValueError, match="colocation_group_id"):
         L.CloudCompute(colocation_group_id="x" * 65)
+
+
+def test_idle_timeout_stops_an_idle_works_process_and_its_next_call_starts_it_again(lightwork):
+    run = lightwork(
+        """
+        import os
+        import lightning as L
+
+        class Job(L.LightningWork):
+            def __init__(self):
+                super().__init__(cloud_compute=L.CloudCompute("cpu", idle_timeout=1))
+                self.pid = 0
+
+            def run(self, n):
+                self.pid = os.getpid()
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = Job()
+                self.pids = []
+
+            def run(self):
+                if not self.pids:
+                    self.w.run(1)
+                    if self.w.has_succeeded:
+                        self.pids = [self.w.pid]
+                elif len(self.pids) == 1 and self.w.has_stopped:
+                    print("stopped:", self.w.status.message)
+                    self.pids = self.pids + [0]
+                elif len(self.pids) == 2:
+                    self.w.run(2)
+                    if self.w.has_succeeded:
+                        print("ran again in a new process", self.w.pid not in (0, self.pids[0]))
+                        self.stop()
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait(30) == 0, run.stderr
+    assert run.stdout_lines == [
+        "stopped: idle for 1 s (CloudCompute idle_timeout): its next call starts it again",
+        "ran again in a new process True",
+    ]
+
+
+def test_a_mount_is_checked_as_the_peer_did_and_refused_clearly_when_its_work_would_start(lightwork):
+    from lightwork.storage import Mount
+
+    assert Mount("s3://bucket/data/").mount_path == "/data/data"
+    with pytest.raises(ValueError, match="must end with '/'"):
+        Mount("s3://bucket/file.csv")
+    with pytest.raises(ValueError, match="must start with one of s3://"):
+        Mount("gs://bucket/")
+    with pytest.raises(ValueError, match="different mount paths"):
+        L.CloudCompute(mounts=[Mount("s3://a/x/", "/m"), Mount("s3://b/y/", "/m")])
+    run = lightwork(
+        """
+        import lightning as L
+        from lightning.app.storage import Mount
+
+        class Reader(L.LightningWork):
+            def run(self):
+                print("must not run")
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = Reader(cloud_compute=L.CloudCompute(mounts=Mount("s3://bucket/data/", "/content/data/")))
+
+            def run(self):
+                print("flow ran")
+                self.w.run()
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 1
+    assert run.stdout_lines == ["flow ran"]
+    assert run.stderr.strip() == (
+        "lightwork: work root.w asks CloudCompute(mounts=...) (s3://bucket/data/ at /content/data/), which only the "
+        "peer's cloud could mount; read the bucket with fsspec (pip install s3fs) or a Drive instead"
+    )
+
+
+def test_a_build_config_is_kept_and_said_to_be_not_applied(lightwork):
+    run = lightwork(
+        """
+        import lightning as L
+
+        class Build(L.BuildConfig):
+            def build_commands(self):
+                return ["apt-get install -y ffmpeg"]
+
+        class Job(L.LightningWork):
+            def __init__(self):
+                super().__init__(cloud_build_config=Build(requirements=["torch"]))
+
+            def run(self):
+                print("ran", self.cloud_build_config.requirements, self.local_build_config.requirements)
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = Job()
+
+            def run(self):
+                self.w.run()
+                if self.w.has_succeeded:
+                    self.stop()
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 0, run.stderr
+    assert run.stdout_lines == ["root.w | ran ['torch'] []"]
+    assert run.stderr.count("lightwork: root.w.cloud_build_config (requirements torch; 1 build commands) is not applied") == 1
