@@ -1,7 +1,6 @@
 """A work that dies while a child process it started lives on (a DataLoader, a helper): seconds from its death
 until the flow sees it failed (goal <= 1 s; before: as long as the child lived, 60 s here). Five rounds, the
 worst is reported; the reference is how long the child would have lived."""
-import time
 
 from common import app_run, last_json, report
 

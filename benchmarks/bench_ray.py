@@ -9,7 +9,6 @@ import json
 import logging
 import os
 import tempfile
-import time
 
 import bench_counter
 import bench_lag

@@ -18,7 +18,7 @@ import time
 from ..core import context
 from ..core.calls import Decision, call_key
 from ..core.codec import from_json, to_json
-from ..core.component import check_json, check_keys
+from ..core.component import check_keys
 from ..core.delta import apply_change, diff, iter_changes, matches, public, same, wire
 from ..core.flow import AppStop
 from ..core.status import StatusInfo, WorkStatus, check_transition
@@ -30,6 +30,7 @@ from ..storage.mount import mounts_of
 from ..storage.mount import refusal as mount_refusal
 from ..storage.payload import (
     PAYLOAD_VARIABLE,
+    argument_payload,
     collect_garbage,
     new_payload_dir,
     referenced_ids,
@@ -303,11 +304,8 @@ class AppLoop:
             try:
                 key = call_key(args, kwargs)  # also the check that the arguments are JSON, in one C-level pass
             except (TypeError, ValueError):
-                for index, value in enumerate(args):
-                    check_json(f"{work.name}.run", f"<argument {index}>", value)
-                for name, value in kwargs.items():
-                    check_json(f"{work.name}.run", name, value)
-                raise
+                args, kwargs = _carried(work.name, args, kwargs)
+                key = call_key(args, kwargs)
             args, kwargs = to_json(list(args)), to_json(kwargs)
             book.last_arguments = (args, kwargs, key)
         unconsumed = book.unconsumed
@@ -499,6 +497,23 @@ class AppLoop:
         if work.raise_exception:
             raise WorkFailed(work.name, ErrorInfo("WorkProcessExited", message))
         _report_failure(work, message)
+
+
+def _carried(work_name: str, args: tuple, kwargs: dict) -> tuple:
+    """The call's arguments with each value that is not JSON as an argument payload (pickled, as the peer sent
+    every argument); TypeError naming the argument when one cannot be pickled."""
+
+    def carried(label: str, value):
+        try:
+            call_key([value], {})
+            return value
+        except (TypeError, ValueError):
+            try:
+                return argument_payload(value)
+            except TypeError as exc:
+                raise TypeError(f"{work_name}.run.{label} = {exc}: call arguments must be JSON values, storage objects or picklable") from None
+
+    return [carried(f"<argument {i}>", v) for i, v in enumerate(args)], {k: carried(k, v) for k, v in kwargs.items()}
 
 
 def _report_failure(work, detail: str) -> None:

@@ -179,15 +179,29 @@ class Payload:
         objects = _ray_objects()
         place = os.environ[RAY_PAYLOADS_VARIABLE] if objects else payload_dir()
         if self._saved_in != place and self._loaded:
-            if objects:
+            if getattr(self, "_argument", False) and self._stored_already(objects):
+                pass  # named by its content: the same argument of an earlier pass
+            elif objects:
                 self._size = objects.put(self._id, self._value)
             else:
                 self._size = write_payload(os.path.join(place, self._id + SUFFIX), self._value)
             self._saved_in = place
 
+    def _stored_already(self, objects) -> bool:
+        if objects:
+            return objects.find(self._id) is not None
+        path = payload_file(self._id)
+        if not os.path.exists(path):
+            return False
+        self._size = os.path.getsize(path)
+        return True
+
     def _lw_encode(self) -> dict:
         self._save()
-        return {TAG: "payload", "id": self._id, "size": self._size, "type": self._type}
+        reference = {TAG: "payload", "id": self._id, "size": self._size, "type": self._type}
+        if getattr(self, "_argument", False):
+            reference["argument"] = True
+        return reference
 
     @classmethod
     def _lw_decode(cls, reference: dict) -> "Payload":
@@ -204,7 +218,7 @@ class Payload:
                 payload._mapped = map_payload(payload_file(payload._id))
             except FileNotFoundError:
                 pass
-        return payload
+        return payload.value if reference.get("argument") else payload
 
     def __reduce__(self):
         return (Payload._lw_decode, (self._lw_encode(),))
@@ -217,6 +231,23 @@ class Payload:
 
     def __repr__(self) -> str:
         return f"Payload({self._type}, id={self._id[:8]}, size={self._size})"
+
+
+def argument_payload(value) -> Payload:
+    """A call argument that is not JSON, carried as a payload the work receives as the value itself (as the peer
+    pickled such arguments). Its id is a hash of its pickle, so the same value makes the same call (and cache key).
+    Raises TypeError when the value cannot be pickled."""
+    import cloudpickle
+
+    try:
+        digest = hashlib.sha256(cloudpickle.dumps(value, protocol=5)).hexdigest()[:32]
+    except Exception as exc:
+        raise TypeError(f"{type(value).__name__} value cannot be pickled ({exc})") from None
+    payload = object.__new__(Payload)
+    payload._value, payload._loaded, payload._mapped = value, True, None
+    payload._id, payload._size, payload._saved_in, payload._type = digest, None, None, type(value).__name__
+    payload._argument = True
+    return payload
 
 
 def _ray_objects():

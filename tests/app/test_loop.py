@@ -387,13 +387,49 @@ def test_non_json_call_argument_is_refused(lightwork):
                 super().__init__()
                 self.w = W()
             def run(self):
-                self.w.run(x=object())
+                self.w.run(x=(i for i in range(3)))
 
         app = L.LightningApp(F())
         """
     )
     assert run.wait() == 1
-    assert "TypeError: root.w.run.x = object value" in run.stderr
+    assert "TypeError: root.w.run.x = generator value cannot be pickled" in run.stderr
+    assert "call arguments must be JSON values, storage objects or picklable" in run.stderr
+
+
+def test_picklable_call_arguments_reach_the_work_as_values_and_repeat_calls_are_cached(lightwork):
+    run = lightwork(
+        """
+        import lightwork as L
+
+        class W(L.LightningWork):
+            def __init__(self):
+                super().__init__()
+                self.seen = ""
+                self.runs = 0
+
+            def run(self, data, *, shape):
+                self.runs += 1
+                self.seen = f"{type(data).__name__} {data!r} {shape}"
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = W()
+                self.passes = 0
+
+            def run(self):
+                self.passes += 1
+                self.w.run(b"it is not a pickle", shape={1, 2})  # as the peer pickled them: bytes, a set
+                if self.w.has_succeeded and self.passes > 5:
+                    print(self.w.seen, "runs", self.w.runs)
+                    self.stop()
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 0, run.stderr
+    assert run.stdout_lines == ["bytes b'it is not a pickle' {1, 2} runs 1"]
 
 
 def test_work_stop_ends_its_process_and_marks_it_stopped(lightwork):

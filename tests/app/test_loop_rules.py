@@ -5,9 +5,8 @@ import signal
 import pytest
 
 import lightwork as L
-from lightwork.app.loop import AppLoop
 from lightwork.core.delta import public
-from lightwork.runtime.protocol import Call, Delta, Status
+from lightwork.runtime.protocol import Delta, Status
 
 
 class Recorder(L.LightningWork):

@@ -2,7 +2,6 @@
 import json
 import subprocess
 import sys
-import textwrap
 import urllib.request
 
 import pytest

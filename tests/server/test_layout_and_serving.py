@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import importlib.util
 import signal
-import time
 
 import httpx
 import pytest
 
 SERVING = """
 import os
-import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 import lightning as L
 from lightning.app.frontend import StaticWebFrontend
@@ -108,7 +106,6 @@ def test_works_get_unique_ports_and_a_url_once_their_server_answers(lightwork, s
 
 
 STOPPING = """
-import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 import lightning as L
 
