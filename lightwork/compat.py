@@ -66,7 +66,7 @@ class _AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def create_module(self, spec):
         target = importlib.import_module(_target(spec.name, self.tops))
         module = types.ModuleType(spec.name, target.__doc__)
-        module.__dict__.update({k: v for k, v in vars(target).items() if not k.startswith("__")})
+        module.__dict__.update({k: v for k, v in vars(target).items() if not k.startswith("__") or k == "__getattr__"})
         module.__path__ = []
         return module
 

@@ -46,3 +46,20 @@ def test_a_missing_name_from_an_aliased_module_is_a_plain_cannot_import():
     assert out.returncode == 1
     assert "ImportError: cannot import name 'NoSuch' from 'lightning.app.utilities.app_helpers'" in out.stderr
     assert "__path__" not in out.stderr
+
+
+def test_components_the_peer_had_only_on_its_cloud_are_refused_by_name():
+    code = (
+        "import lightwork.compat as c; c.install()\n"
+        "from lightning.app.components import TracerPythonScript, PythonServer, AutoScaler, Code\n"
+        "from lightning.app.components.serve import Image, ServeGradio\n"
+        "from lightning.app.components.python.tracer import TracerPythonScript as Again\n"
+        "assert Again is TracerPythonScript\n"
+        "from lightning.app.components import MultiNode\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 1
+    assert out.stderr.strip().splitlines()[-1] == (
+        "ImportError: lightning.app.components.MultiNode is not available in lightwork: multi-node training ran on "
+        "the peer's cloud machines; start torch.distributed yourself in a work (docs/compat.md)"
+    )

@@ -6,10 +6,18 @@ import os
 import subprocess
 import sys
 import tarfile
+from typing import TypedDict
 
 from ..core.work import LightningWork
 from ..storage.payload import Payload
 from ..utilities.tracer import Tracer
+
+
+class Code(TypedDict):
+    """Where a TracerPythonScript finds its code: a .tar.gz named `name` in `drive`."""
+
+    drive: object
+    name: str
 
 
 def _as_list(script_args) -> list:
@@ -132,4 +140,4 @@ class PopenPythonScript(LightningWork):
         self.on_after_run()
 
 
-__all__ = ["PopenPythonScript", "TracerPythonScript"]
+__all__ = ["Code", "PopenPythonScript", "TracerPythonScript"]
