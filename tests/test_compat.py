@@ -55,6 +55,11 @@ def test_components_the_peer_had_only_on_its_cloud_are_refused_by_name():
         "from lightning.app.components.serve import Image, ServeGradio\n"
         "from lightning.app.components.python.tracer import TracerPythonScript as Again\n"
         "assert Again is TracerPythonScript\n"
+        "from lightning_app.components.serve.gradio import ServeGradio as G\n"
+        "from lightning_app.utilities.packaging.build_config import BuildConfig\n"
+        "from lightning_app.utilities.packaging.cloud_compute import CloudCompute\n"
+        "import lightning_app\n"
+        "assert G is ServeGradio and BuildConfig is lightning_app.BuildConfig and CloudCompute is lightning_app.CloudCompute\n"
         "from lightning.app.components import MultiNode\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

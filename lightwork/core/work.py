@@ -81,7 +81,7 @@ class LightningWork(Component):
         return {"status": {**self._lw_status.to_dict(), "num_successes": self._lw_num_successes}}
 
     def _lw_extra_vars(self) -> dict:
-        return {"_url": self._url, "_host": self._host, "_port": self._port, "_internal_ip": self.internal_ip, "_display_name": self._display_name}
+        return {"_url": self._url, "_host": self._host, "_port": self._port, "_internal_ip": self.internal_ip, **super()._lw_extra_vars()}
 
     @property
     def status(self) -> StatusInfo:

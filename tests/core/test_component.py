@@ -161,9 +161,11 @@ def test_running_a_work_outside_an_app_runs_it_in_place():
     assert work.total == 3
 
 
-def test_lightning_app_needs_a_flow():
-    with pytest.raises(TypeError, match="needs a LightningFlow"):
-        L.LightningApp(Counter())
+def test_lightning_app_needs_a_flow_or_a_work():
+    with pytest.raises(TypeError, match=r"needs a LightningFlow \(or a LightningWork\) as its root, not dict"):
+        L.LightningApp({"not": "a component"})
+    wrapped = L.LightningApp(Counter())
+    assert isinstance(wrapped.root, L.LightningFlow) and isinstance(wrapped.root.work, Counter)
 
 
 def test_cloud_compute_reaches_a_work_whose_init_does_not_take_it():

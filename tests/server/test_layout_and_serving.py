@@ -9,6 +9,7 @@ import pytest
 
 SERVING = """
 import os
+import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 import lightning as L
 from lightning.app.frontend import StaticWebFrontend
@@ -106,6 +107,7 @@ def test_works_get_unique_ports_and_a_url_once_their_server_answers(lightwork, s
 
 
 STOPPING = """
+import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 import lightning as L
 

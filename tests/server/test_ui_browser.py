@@ -80,6 +80,7 @@ class Root(L.LightningFlow):
     def __init__(self):
         super().__init__()
         self.ticker = Ticker()
+        self.ticker.display_name = "The ticker"
         self.server = Server()
         self.greeting = "hello"
         self.serve = False  # the server work starts when a test says so
@@ -207,6 +208,8 @@ def test_live_values_statuses_output_and_drives(start, page):
     page.goto(f"{url}/view")
     expect(page.get_by_test_id("connection")).to_have_text("live", timeout=WAIT)
     expect(page.get_by_test_id("status-root.ticker")).to_have_text("running", timeout=WAIT)
+    expect(page.locator('section[aria-label="root.ticker"] .cname')).to_have_text("The ticker (root.ticker)")
+    expect(page.locator('section[aria-label="root.server"] .cname')).to_have_text("root.server")
     # (a) a value the work changes appears, as it changes
     ticks = page.get_by_test_id("var-root.ticker.ticks")
     expect(ticks).to_have_text(re.compile(r"^\d+$"), timeout=WAIT)
