@@ -123,8 +123,12 @@ app = L.LightningApp(AutoScaler(Reverser, min_replicas=1, max_replicas=2, scale_
 """
 
 
-def test_autoscaler_batches_requests_over_replicas_and_scales_out_under_load(lightwork):
-    run = lightwork(SCALED_APP)
+@pytest.mark.parametrize("runtime", ["process", "ray"])
+def test_autoscaler_batches_requests_over_replicas_and_scales_out_under_load(lightwork, runtime, request):
+    env = {}
+    if runtime == "ray":  # replicas and the load balancer as Ray actors on this machine
+        env = {"LIGHTWORK_RUNTIME": "ray", "RAY_ADDRESS": request.getfixturevalue("ray_instance").address}
+    run = lightwork(SCALED_APP, env=env)
     app_url = run.server_url()
     balancer = _work_url(app_url, "load_balancer")
     _until(lambda: httpx.post(f"{balancer}/predict", json={"text": "warm"}, timeout=30).status_code == 200, what="a replica")
