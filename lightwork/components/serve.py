@@ -243,10 +243,10 @@ class ServeStreamlit(LightningWork):
         return None
 
     def run(self) -> None:
-        import importlib.util
-
-        if importlib.util.find_spec("streamlit") is None:
-            raise ImportError(f"{type(self).__name__} needs Streamlit, which is not installed: pip install 'lightwork[streamlit]'")
+        try:
+            import streamlit  # noqa: F401 - the server runs it; a missing extra is one line here
+        except ImportError:
+            raise ImportError(f"{type(self).__name__} needs Streamlit, which is not installed: pip install 'lightwork[streamlit]'") from None
         module = sys.modules.get(type(self).__module__)
         env = {**os.environ, "LIGHTWORK_SERVE_COMPONENT": self.name, "LIGHTWORK_SERVE_CLASS": type(self).__qualname__,
                "LIGHTWORK_SERVE_FILE": os.path.abspath(getattr(module, "__file__", "") or "")}

@@ -197,12 +197,17 @@ def test_serve_gradio_serves_a_real_gradio_interface(lightwork):
     assert run.wait(30) == 130
 
 
-def test_serve_gradio_without_gradio_says_how_to_install_it(lightwork, tmp_path):
-    (tmp_path / "sitecustomize.py").write_text(
-        "import sys\nclass _NoGradio:\n    def find_spec(self, name, path=None, target=None):\n"
-        "        if name == 'gradio' or name.startswith('gradio.'):\n            raise ImportError('no gradio')\n"
-        "sys.meta_path.insert(0, _NoGradio())\n"
+def _without(package: str, folder) -> dict:
+    """The environment of an app run whose Python cannot import `package` (a sitecustomize refuses it)."""
+    (folder / "sitecustomize.py").write_text(
+        f"import sys\nclass _Refuse:\n    def find_spec(self, name, path=None, target=None):\n"
+        f"        if name == {package!r} or name.startswith({package + '.'!r}):\n            raise ImportError('no {package}')\n"
+        f"sys.meta_path.insert(0, _Refuse())\n"
     )
+    return {"PYTHONPATH": str(folder)}
+
+
+def test_serve_gradio_without_gradio_says_how_to_install_it(lightwork, tmp_path):
     run = lightwork("""
         import lightning as L
         from lightning.app.components import ServeGradio
@@ -214,9 +219,24 @@ def test_serve_gradio_without_gradio_says_how_to_install_it(lightwork, tmp_path)
                 return name
 
         app = L.LightningApp(Greeter())
-    """, env={"PYTHONPATH": str(tmp_path)})
+    """, env=_without("gradio", tmp_path))
     assert run.wait(60) == 1
     assert "ImportError: Greeter needs Gradio, which is not installed: pip install 'lightwork[gradio]'" in run.stderr
+
+
+def test_serve_streamlit_without_streamlit_says_how_to_install_it(lightwork, tmp_path):
+    run = lightwork("""
+        import lightning as L
+        from lightning.app.components import ServeStreamlit
+
+        class Page(ServeStreamlit):
+            def render(self):
+                pass
+
+        app = L.LightningApp(Page())
+    """, env=_without("streamlit", tmp_path))
+    assert run.wait(60) == 1
+    assert "ImportError: Page needs Streamlit, which is not installed: pip install 'lightwork[streamlit]'" in run.stderr
 
 
 STREAMLIT_APP = """
