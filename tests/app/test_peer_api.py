@@ -349,7 +349,7 @@ def test_a_mount_is_checked_as_the_peer_did_and_refused_clearly_when_its_work_wo
     )
     assert run.wait() == 1
     assert run.stdout_lines == ["flow ran"]
-    assert run.stderr.strip() == (
+    assert run.stderr_lines[-1] == (
         "lightwork: work root.w asks CloudCompute(mounts=...) (s3://bucket/data/ at /content/data/), which only the "
         "peer's cloud could mount; read the bucket with fsspec (pip install s3fs) or a Drive instead"
     )
