@@ -46,6 +46,11 @@ class PayloadKeeper:
     def ids(self) -> list:
         return list(self._refs)
 
+    def node_id(self) -> str:
+        import ray
+
+        return ray.get_runtime_context().get_node_id()
+
     def collect(self, referenced: set, released: set, min_age: float) -> int:
         """Let go of payloads not `referenced`: at once when `released`, else once older than `min_age` s."""
         now = time.monotonic()
@@ -59,9 +64,13 @@ def start_keeper(ray):
     """Start the app's keeper; payloads of this process and of actors given its environment use it from now on."""
     import uuid
 
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
     global _keeper
     name = f"lightwork-payloads-{uuid.uuid4().hex[:16]}"
-    _keeper = ray.remote(num_cpus=0, max_restarts=0)(PayloadKeeper).options(name=name).remote()
+    # On the app's own node: it must not go away with another node while the app runs.
+    here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=False)
+    _keeper = ray.remote(num_cpus=0, max_restarts=0)(PayloadKeeper).options(name=name, scheduling_strategy=here).remote()
     os.environ[KEEPER_VARIABLE] = name
     return _keeper
 

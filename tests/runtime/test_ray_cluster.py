@@ -91,6 +91,9 @@ class Root(L.LightningFlow):
         self.w.run()
         if self.w.ticks and not self.said:
             self.said = True
+            import os, ray
+            keeper = ray.get_actor(os.environ["LIGHTWORK_RAY_PAYLOADS"])
+            print("payload keeper on the app's node", ray.get(keeper.node_id.remote()) == ray.get_runtime_context().get_node_id())
             print("running on node c")
 
 app = L.LightningApp(Root())
@@ -142,6 +145,7 @@ def test_a_removed_node_fails_its_work_with_the_reason(lightwork, cluster):
     cluster.remove_node(node)
     assert run.wait(60) == 1
     assert "work root.w failed" in run.stderr and "Ray actor died" in run.stderr, run.stderr
+    assert "payload keeper on the app's node True" in run.stdout_lines  # it must not go away with node c
 
 
 logging.getLogger("ray").setLevel(logging.WARNING)
