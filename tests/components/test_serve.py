@@ -189,11 +189,16 @@ app = L.LightningApp(Root())
 
 @pytest.mark.skipif(importlib.util.find_spec("gradio") is None, reason="needs the gradio extra")
 def test_serve_gradio_serves_a_real_gradio_interface(lightwork):
-    from gradio_client import Client
+    import json
 
     run = lightwork(GRADIO_APP)
     url = _work_url(run.server_url(), "greeter")
-    assert Client(url, verbose=False).predict("Ada", api_name="/predict") == "Hello, Ada!"
+    # Gradio's HTTP API (its Python client would leave a telemetry thread in this process, which later forks)
+    event = httpx.post(f"{url}/gradio_api/call/predict", json={"data": ["Ada"]}, timeout=30).json()["event_id"]
+    stream = httpx.get(f"{url}/gradio_api/call/predict/{event}", timeout=60).text
+    lines = stream.splitlines()
+    assert "event: complete" in lines, stream
+    assert json.loads(lines[lines.index("event: complete") + 1].removeprefix("data: ")) == ["Hello, Ada!"]
     run.signal(2)
     assert run.wait(30) == 130
 
