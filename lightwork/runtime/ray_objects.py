@@ -21,7 +21,7 @@ _maker: str | None = None  # this process's name with the keeper, once it put a 
 
 
 class PayloadKeeper:
-    """The app's Ray actor that keeps payload objects alive by id (made with `keeper_class`)."""
+    """The app's Ray actor that keeps payload objects alive by id (started by `start_keeper`)."""
 
     def __init__(self) -> None:
         self._refs: dict = {}  # payload id -> (object ref, monotonic time kept, maker or None once ours)

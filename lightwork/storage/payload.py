@@ -177,7 +177,7 @@ class Payload:
     def _save(self) -> None:
         # Again when the app's store is another one: made at load time, or before an earlier app ended.
         objects = _ray_objects()
-        place = os.environ[RAY_PAYLOADS_VARIABLE] if objects else payload_dir()
+        place = _store_place(objects)
         if self._saved_in != place and self._loaded:
             if getattr(self, "_argument", False) and self._stored_already(objects):
                 pass  # named by its content: the same argument of an earlier pass
@@ -209,7 +209,7 @@ class Payload:
         payload._id, payload._size, payload._type = reference["id"], reference["size"], reference["type"]
         payload._value, payload._loaded, payload._mapped = None, False, None
         objects = _ray_objects()
-        payload._saved_in = os.environ[RAY_PAYLOADS_VARIABLE] if objects else payload_dir()  # stored there already
+        payload._saved_in = _store_place(objects)  # stored there already
         # Holding the stored form reads nothing yet, but keeps it even after the app lets go of it.
         if objects:
             payload._mapped = objects.find(payload._id)
@@ -248,6 +248,11 @@ def argument_payload(value) -> Payload:
     payload._id, payload._size, payload._saved_in, payload._type = digest, None, None, type(value).__name__
     payload._argument = True
     return payload
+
+
+def _store_place(objects) -> str:
+    """Where this process's payloads are stored: the Ray keeper's name, or the payload folder."""
+    return os.environ[RAY_PAYLOADS_VARIABLE] if objects else payload_dir()
 
 
 def _ray_objects():
