@@ -5,13 +5,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-NAMES = ["bench_counter", "bench_lag", "bench_launch", "bench_many_works", "bench_idle", "bench_state", "bench_failure", "bench_shutdown", "bench_payload", "bench_drive", "bench_server"]  # bench_ray has a table of its own
+NAMES = ["bench_counter", "bench_lag", "bench_launch", "bench_many_works", "bench_idle", "bench_state", "bench_failure", "bench_shutdown", "bench_payload", "bench_drive", "bench_server", "bench_passes"]  # bench_ray has a table of its own
 # Run order: memory-heavy first, the disk-heavy drive benchmark last (its writeback slows what follows).
-ORDER = ["bench_payload", "bench_state", "bench_counter", "bench_lag", "bench_launch", "bench_many_works", "bench_idle", "bench_failure", "bench_shutdown", "bench_server", "bench_ray", "bench_drive"]
+ORDER = ["bench_payload", "bench_state", "bench_counter", "bench_lag", "bench_launch", "bench_many_works", "bench_idle", "bench_passes", "bench_failure", "bench_shutdown", "bench_server", "bench_ray", "bench_drive"]
 
 
 def table(rows: dict) -> str:
-    c, lag, launch, many, idle, state, failure, down, payload, drive, server = (rows.get(n.removeprefix("bench_")) for n in NAMES)
+    c, lag, launch, many, idle, state, failure, down, payload, drive, server, passes = (rows.get(n.removeprefix("bench_")) for n in NAMES)
     lines = ["| what | reference (same run) | peer (issue) | lightwork | goal |", "|---|---|---|---|---|"]
     if c:
         lines.append(f"| `self.counter += 1` in a running work | plain loop {c['plain_loop_per_s'] / 1e6:.1f}M/s | 0.00002x | {c['ratio']}x ({c['work_updates_per_s'] / 1e6:.1f}M/s); {c['ratio_with_1m_item_list_in_state']}x with a 1M-item list also in state | >= 0.9x |")
@@ -31,6 +31,9 @@ def table(rows: dict) -> str:
     if state:
         lines.append(f"| a work grows a dict one key at a time to 20,000 / 300,000 keys: flow has it, after the loop | | 44 s / never (before) | {state['grow_20k_s']} s / {state['grow_300k_s']} s | <= 0.5 s / <= 5 s |")
         lines.append(f"| a work assigns a 1,000,000-key dict: flow has it | `json.dumps` + `json.loads` {state['json_round_trip_1m_s']} s | never (before) | {state['assign_1m_ratio']}x ({state['assign_1m_s']} s) | <= 3x |")
+    if passes:
+        lines.append(f"| a flow whose pass takes 10 ms / 300 ms and changes state: passes per second | a loop of the same sleeps: {passes['sleep_10ms_per_s']} / {passes['sleep_300ms_per_s']} per s | 0.27x at 300 ms (before) | {passes['pass_10ms_ratio']}x / {passes['pass_300ms_ratio']}x ({passes['pass_10ms_per_s']} / {passes['pass_300ms_per_s']} per s) | >= 0.9x |")
+        lines.append(f"| passes per minute of an app whose work is busy and nothing changes | | 60 (before) | {passes['quiet_passes_per_minute']:g} | 0 |")
     if failure:
         lines.append(f"| a work dies while a child it started lives on: reported failed | the child lives {failure['child_life_s']} s | 60 s (before) | {failure['reported_worst_s']} s (worst of 5) | <= 1 s |")
     if down:

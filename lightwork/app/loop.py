@@ -1,7 +1,8 @@
 """The event loop: collect work messages, apply deltas, run the root flow, dispatch work calls.
 
-The root flow's `run()` runs again when a work's state or status changed, when the pass itself changed
-state, and at least every HEARTBEAT seconds; otherwise the loop sleeps in `select`.
+The root flow's `run()` runs again when something changed: a work's state or status, the flow's own state
+(the pass itself, an API request, a command), or a time a flow asked for came (`schedule`); otherwise the
+loop sleeps in `select`.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import sys
 import time
 
 from ..core import context
-from ..core.calls import Decision, call_key
+from ..core.calls import LATEST_CALL, Decision, call_entry, call_key
 from ..core.codec import from_json, to_json
 from ..core.component import check_keys
 from ..core.delta import apply_change, diff, iter_changes, matches, public, same, wire
@@ -39,7 +40,7 @@ from ..storage.payload import (
 )
 from .feed import StateFeed, copied
 
-HEARTBEAT = 1.0  # seconds: re-run an idle flow this often (flows may wait on the clock)
+WAKE_RECHECK = 60.0  # seconds: a far wake time (a schedule) is checked against the wall clock this often
 PAYLOAD_GC_INTERVAL = 0.25  # seconds between removals of payload files nothing refers to
 PAYLOAD_GC_BACKLOG = 32  # ... or sooner, once this many payloads arrived since the last removal
 STOP_GRACE = 1.0  # seconds a stopping work has to end before it is killed
@@ -90,7 +91,8 @@ class AppLoop:
         LightningWork._lw_backend = self
         self.seq = 0
         self.stopping: set = set()
-        self.changed = True
+        self.changed = True  # a pass is due: something changed since the last one (or none ran yet)
+        self._wakes: set = set()  # time.time() values flows asked for a pass at (schedules, components' timers)
         self._works: dict = {}
         self._flow_vars = [(c.name, c.state_vars) for c in self.root._lw_components() if c._lw_group == "flows"]
         log = os.environ.get("LIGHTWORK_DELTA_LOG")
@@ -98,7 +100,7 @@ class AppLoop:
         self._requests: collections.deque = collections.deque()  # (fn, future) from other threads: see submit()
         self.stop_requested = False
         self.feed: StateFeed | None = None  # made by observe(): only an observed app pays for the mirror
-        self._shape: tuple = ()  # the components' names at the last pass: the feed resyncs when they change
+        self._shape = self._shape_of_tree()  # the components at the last pass: a pass follows when they change
         for work in self._all_works():
             self._adopt(work)
 
@@ -107,7 +109,6 @@ class AppLoop:
         """Keep a feed of the state for observers from now on (call before `run`, in the loop's thread)."""
         if self.feed is None:
             self.feed = StateFeed(self.root.state)
-            self._shape = self._component_names()
         return self.feed
 
     def submit(self, fn) -> concurrent.futures.Future:
@@ -173,28 +174,41 @@ class AppLoop:
         return code
 
     def _loop(self) -> None:
-        next_heartbeat = next_collection = next_pass = 0.0
+        collect_at = None  # when to remove the payloads nothing refers to any more (set by a pass)
         while True:
             if self._requests:
                 self._serve_requests()
             if self.stop_requested:
                 raise AppStop("lightwork: the app was stopped through its API")
             now = time.monotonic()
-            if now >= next_collection or len(self._payloads_seen) > PAYLOAD_GC_BACKLOG:
+            if collect_at is not None and (now >= collect_at or len(self._payloads_seen) > PAYLOAD_GC_BACKLOG):
                 self._collect_payloads()
-                next_collection = now + PAYLOAD_GC_INTERVAL
+                collect_at = None
             if self._idle_until:
                 self._stop_idle_works(now)
-            if (self.changed and now >= next_pass) or now >= next_heartbeat:
+            if self._wakes and min(self._wakes) <= time.time():
+                self._wakes = {t for t in self._wakes if t > time.time()}
+                self.changed = True
+            if self.changed:
                 self.changed = False
                 self._run_pass()
-                ended = time.monotonic()
-                next_heartbeat = ended + HEARTBEAT
-                # Passes take at most a quarter of the time: what arrives meanwhile is applied together, in one pass.
-                next_pass = ended + 3 * (ended - now)
-            timeout = max(0.0, (next_pass if self.changed else next_heartbeat) - time.monotonic())
+                self._wakes |= context.take_wakes()
+                if collect_at is None:
+                    collect_at = time.monotonic() + PAYLOAD_GC_INTERVAL
+            # What arrived during the pass is applied now, together, and the next pass follows at once; an app
+            # where nothing changes sleeps until a message, a request or a deadline.
+            timeout = 0.0 if self.changed or self._requests else self._until_next_deadline(collect_at)
             for name, message in self.runtime.receive(timeout):
                 self._handle(name, message)
+
+    def _until_next_deadline(self, collect_at: float | None) -> float | None:
+        """Seconds until the loop has something to do by the clock (None: nothing)."""
+        now = time.monotonic()
+        deadlines = [collect_at, *self._idle_until.values()]
+        if self._wakes:  # wall-clock times: looked at again at least every WAKE_RECHECK, should the clock jump
+            deadlines.append(now + min(WAKE_RECHECK, min(self._wakes) - time.time()))
+        deadlines = [d for d in deadlines if d is not None]
+        return max(0.0, min(deadlines) - now) if deadlines else None
 
     def _run_pass(self) -> None:
         try:
@@ -202,8 +216,9 @@ class AppLoop:
                 raise AppStop("")
         except PassAborted:
             pass
-        flow_vars = []
+        flow_vars, shape = [], []
         for component in self.root._lw_components():
+            shape.append((component.name, id(component)))
             if component._lw_group == "works":
                 self._adopt(component)
                 self._push_flow_writes(component)
@@ -214,14 +229,16 @@ class AppLoop:
             if self.feed is not None:
                 self._feed_flow_vars(flow_vars)
         self._flow_vars = flow_vars
-        if self.feed is not None:
-            shape = self._component_names()
-            if shape != self._shape:  # components came or went: one whole comparison, then changes again
-                self._shape = shape
+        shape = tuple(shape)
+        if shape != self._shape:  # components came, went or were replaced: a change, seen whole by the feed
+            self._shape = shape
+            self.changed = True
+            if self.feed is not None:
                 self.feed.replace(self.root.state)
 
-    def _component_names(self) -> tuple:
-        return tuple(c.name for c in self.root._lw_components())
+    def _shape_of_tree(self) -> tuple:
+        """Each component's name and identity, parents first: what `_run_pass` compares between passes."""
+        return tuple((c.name, id(c)) for c in self.root._lw_components())
 
     def _feed_flow_vars(self, flow_vars: list) -> None:
         before = dict(self._flow_vars)
@@ -275,7 +292,7 @@ class AppLoop:
 
     def _adopt(self, work) -> None:
         if vars(work).get("_lw_backend") is self:
-            self._works.setdefault(work.name, work)
+            self._works[work.name] = work  # a List edit may have given this name to another work since
             return
         object.__setattr__(work, "_lw_backend", self)
         work._lw_synced = {name: to_json(getattr(work, name)) for name in work._lw_vars}
@@ -380,12 +397,15 @@ class AppLoop:
     def _set_status(self, work, stage: WorkStatus, message: str = "") -> None:
         check_transition(work.status.stage, stage)
         work._lw_status = StatusInfo(stage, message)
-        if stage == WorkStatus.PENDING:  # a new call: `work.statuses` is the history of the latest one
-            work._lw_statuses = []
-        work._lw_statuses.append(work._lw_status)
+        book = work._lw_book
+        book.note(work._lw_status)
         self.changed = True
         if self.feed is not None:
-            self.feed.update(work._lw_path + ("status",), work._lw_extra_state()["status"])
+            self.feed.update(work._lw_path + ("status",), {**work._lw_status.to_dict(), "num_successes": work._lw_num_successes})
+            if book.latest is not None:  # the latest call's entry only: the others did not change
+                calls = work._lw_path + ("calls",)
+                self.feed.update(calls + (LATEST_CALL,), book.latest)
+                self.feed.update(calls + (book.latest,), call_entry(book.history[book.latest]))
 
     def _push_flow_writes(self, work) -> None:
         """Send what the flow changed in a work's state since the last sync (in place changes included)."""
@@ -485,6 +505,7 @@ class AppLoop:
 
     def _on_exit(self, work, exited: Exited) -> None:
         self.stopping.discard(work.name)
+        self.changed = True  # the process is gone: a flow may wait for that
         self._set_url(work, "")  # its server, if it ran one, is gone
         if work.status.stage not in (WorkStatus.PENDING, WorkStatus.RUNNING):
             return

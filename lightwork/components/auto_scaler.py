@@ -13,6 +13,7 @@ import time
 import uuid
 from typing import Any, Optional
 
+from ..core import context
 from ..core.flow import LightningFlow
 from ..core.work import LightningWork
 from .serve import Text, _serve
@@ -189,16 +190,19 @@ class AutoScaler(LightningFlow):
         metrics = {"pending_requests": self.num_pending_requests, "pending_works": self.num_pending_works}
         target = max(self.min_replicas, min(self.max_replicas, self.scale(self.num_replicas, metrics)))
         elapsed = time.monotonic() - self._last_autoscale
-        if target > self.num_replicas and (elapsed > self.scale_out_interval or self.num_replicas < self.min_replicas):
+        if target > self.num_replicas and (elapsed >= self.scale_out_interval or self.num_replicas < self.min_replicas):
             while self.num_replicas < target:
                 print(f"AutoScaler: scaling out from {self.num_replicas} to {self.num_replicas + 1} replicas")
                 self.add_work(self.create_work())
             self._last_autoscale = time.monotonic()
-        elif target < self.num_replicas and elapsed > self.scale_in_interval:
+        elif target < self.num_replicas and elapsed >= self.scale_in_interval:
             while self.num_replicas > target:
                 print(f"AutoScaler: scaling in from {self.num_replicas} to {self.num_replicas - 1} replicas")
                 self.remove_work(self.num_replicas - 1)
             self._last_autoscale = time.monotonic()
+        elif target != self.num_replicas:  # wanted, but not yet: look again when the interval is over
+            interval = self.scale_out_interval if target > self.num_replicas else self.scale_in_interval
+            context.wake_in(interval - elapsed)
         servers = [work.url for work in self.workers if work.url]
         if servers != self.load_balancer.servers:
             self.load_balancer.servers = servers

@@ -27,6 +27,18 @@ def _reference(value):
     return encode()
 
 
+LATEST_CALL = "latest_call_hash"
+_ENDED = ("succeeded", "failed", "stopped")
+
+
+def call_entry(statuses: list) -> dict:
+    """One call of `CallBook.layout()`, from its StatusInfo list."""
+    entry = {"name": "run", "statuses": [status.to_dict() for status in statuses]}
+    if statuses and statuses[-1].stage == "succeeded":
+        entry["ret"] = None  # works return nothing to the flow; Lightning Apps marked a finished call so
+    return entry
+
+
 @dataclass
 class CallBook:
     """The flow-side record of one work's calls; `request` decides, `started`/`finished` record."""
@@ -38,13 +50,18 @@ class CallBook:
     finished: dict = field(default_factory=dict)  # key -> "succeeded" | "failed" | "stopped"
     unconsumed: str | None = None
     last_arguments: tuple | None = None  # (JSON args, JSON kwargs, call_key) of the latest request
+    history: dict = field(default_factory=dict)  # arguments key -> [StatusInfo, ...] of its latest call
+    latest: str | None = None  # the arguments key of the latest call dispatched
     _counter: int = 0
+    _arguments_key: str | None = None  # an uncached call's arguments key, from `request` to `started`
 
     def request(self, args: list, kwargs: dict, key: str | None = None) -> tuple[Decision, str]:
         """Decide on a call with JSON arguments; `key` is their `call_key` when the caller has it already."""
+        key = key or call_key(args, kwargs)
         if self.cache_calls:
-            decision, key = self._request_cached(key or call_key(args, kwargs), args, kwargs)
+            decision, key = self._request_cached(key, args, kwargs)
         else:
+            self._arguments_key = key
             decision, key = self._request_uncached()
         if decision is Decision.WAIT and self.parallel:
             decision = Decision.RETURN
@@ -70,8 +87,45 @@ class CallBook:
         return Decision.DISPATCH, f"call-{self._counter}"
 
     def started(self, key: str) -> None:
+        """Call `key` was sent to the work: it is in flight, and the latest call (its statuses start anew)."""
         self.queued.pop(key, None)
         self.in_flight = key
+        self.latest = key if self.cache_calls else self._arguments_key
+        self.history.pop(self.latest, None)  # a call again with the same arguments: the newest comes last
+        self.history[self.latest] = []
+
+    def note(self, status) -> None:
+        """Record a status (a StatusInfo) of the latest call."""
+        if self.latest is not None:
+            self.history[self.latest].append(status)
+
+    def layout(self) -> dict:
+        """The calls as Lightning Apps showed them in `work.state["calls"]`: `{"latest_call_hash": key,
+        key: {"name": "run", "statuses": [...], "ret": None once it succeeded}, ...}`."""
+        calls: dict = {LATEST_CALL: self.latest}
+        for key, statuses in self.history.items():
+            calls[key] = call_entry(statuses)
+        return calls
+
+    def restore(self, calls: dict) -> list:
+        """Take the calls of `layout()` back (finished cached calls count as done); return the latest call's
+        statuses as StatusInfo objects."""
+        from .status import StatusInfo, WorkStatus
+
+        self.history, self.finished = {}, {}
+        self.in_flight, self.unconsumed, self.last_arguments = None, None, None
+        self.queued.clear()
+        for key, entry in calls.items():
+            if key == LATEST_CALL or not isinstance(entry, dict):
+                continue
+            statuses = [StatusInfo(WorkStatus(s["stage"]), s.get("message") or "", s.get("timestamp", 0.0))
+                        for s in entry.get("statuses", [])]
+            self.history[key] = statuses
+            if self.cache_calls and statuses and statuses[-1].stage in _ENDED:
+                self.finished[key] = statuses[-1].stage.value
+        latest = calls.get(LATEST_CALL)
+        self.latest = latest if latest in self.history else None
+        return list(self.history.get(self.latest, []))
 
     def finished_call(self, key: str, outcome: str) -> None:
         """Record the end of call `key`; outcome is succeeded, failed or stopped."""

@@ -184,6 +184,16 @@ class Component(metaclass=_Sealing):
         """The component's own state values (a copy)."""
         return {name: to_json(getattr(self, name)) for name in self._lw_vars}
 
+    def set_state(self, provided_state: dict) -> None:
+        """Set the state attributes (and the display name) a `state` dict holds; other keys are left alone."""
+        from .codec import from_json
+
+        for name, value in provided_state.get("vars", {}).items():
+            if name == "_display_name":
+                object.__setattr__(self, "_display_name", str(value or ""))
+            elif not name.startswith("_"):
+                setattr(self, name, from_json(value))
+
     @property
     def state(self) -> dict:
         """The nested state tree of this component and its children."""

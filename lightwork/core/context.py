@@ -16,3 +16,24 @@ work_name: str | None = None  # in a work's process: the work's name
 def set_work(name: str) -> None:
     global role, work_name
     role, work_name = WORK, name
+
+
+# In the flow's process: the times (time.time()) flows asked for a pass at, since the loop last took them.
+# Written by flow code during a pass and taken by the loop after it: both run in the loop's thread.
+_wakes: set = set()
+
+
+def wake_in(seconds: float) -> None:
+    """Ask the app for a pass of the flows `seconds` from now, even if nothing changes before (schedules and
+    components that wait on the clock); outside a running app this does nothing."""
+    if role == FLOW:
+        import time
+
+        _wakes.add(time.time() + max(0.0, seconds))
+
+
+def take_wakes() -> set:
+    """The wake times asked for since the last call (the loop's side of `wake_in`)."""
+    taken = set(_wakes)
+    _wakes.clear()
+    return taken

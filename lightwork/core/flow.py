@@ -1,6 +1,7 @@
 """LightningFlow: the orchestrator whose `run()` the app loop executes again on every change."""
 from __future__ import annotations
 
+from . import context
 from .component import Component
 
 
@@ -36,7 +37,7 @@ class LightningFlow(Component):
         ("*/5 * * * *", or "hourly", "daily", "weekly", "monthly", "yearly", "midnight"); else False.
 
         Each call site (or `user_key`) is a schedule of its own, counted from `start_time` (default: its first
-        call), in local time. The app makes a pass at least once a second, so a due time is seen within a second.
+        call), in local time. The app runs a pass when the next time comes, even if nothing else changed.
         """
         import datetime
         import inspect
@@ -52,15 +53,16 @@ class LightningFlow(Component):
         if user_key not in schedules:
             if not isinstance(pattern, str) or not croniter.is_valid(pattern):
                 raise ValueError(f"{self.name}.schedule({cron_pattern!r}): not a cron pattern; use five fields such as '0 * * * *' or one of {', '.join(_CRON_ALIASES)}")
-            schedules[user_key] = croniter(pattern, start_time or now)
-            schedules[user_key].get_next(datetime.datetime)
-            return True
-        times = schedules[user_key]
-        if times.get_current(datetime.datetime) > now:
-            return False
-        while times.get_next(datetime.datetime) <= now:  # missed times (a long pass) fire once, not in a burst
-            pass
-        return True
+            times = schedules[user_key] = croniter(pattern, start_time or now)
+            times.get_next(datetime.datetime)
+            due = True
+        else:
+            times = schedules[user_key]
+            due = times.get_current(datetime.datetime) <= now
+            while due and times.get_next(datetime.datetime) <= now:  # missed times (a long pass) fire once
+                pass
+        context.wake_in((times.get_current(datetime.datetime) - now).total_seconds())
+        return due
 
     def configure_layout(self):
         """Override to describe the UI: a list of `{"name": ..., "content": URL, work, flow or Frontend}` tabs."""
@@ -96,7 +98,20 @@ class LightningFlow(Component):
         return {c.name: c for c in self._lw_components() if c._lw_group == "flows" and c is not self}
 
     def _lw_extra_state(self) -> dict:
-        return {}
+        return {"calls": {}, "changes": {}}
+
+    def set_state(self, provided_state: dict, recurse: bool = True) -> None:
+        """Take a state from `flow.state` back: this flow's vars and, with `recurse`, those of every
+        component below it that the state names (KeyError for one this flow does not have)."""
+        super().set_state(provided_state)
+        if not recurse:
+            return
+        for group in ("flows", "works", "structures"):
+            for name, child_state in provided_state.get(group, {}).items():
+                child = self._lw_children.get(name)
+                if child is None:
+                    raise KeyError(f"{self.name}.set_state(): the state has {group[:-1]} {name!r}, which this flow does not have")
+                child.set_state(child_state)
 
 
 LightningFlow._lw_reserved = frozenset(n for n in dir(LightningFlow) if not n.startswith("_"))

@@ -34,6 +34,15 @@ class Structure:
         for _, item in self._lw_items():
             yield from item._lw_components()
 
+    def set_state(self, provided_state: dict) -> None:
+        """Give each item the part of `provided_state` (`{"flows": ..., "works": ...}`) under its key."""
+        items = dict(self._lw_items())
+        for group in ("flows", "works"):
+            for key, item_state in provided_state.get(group, {}).items():
+                if key not in items:
+                    raise KeyError(f"{self.name}.set_state(): the state has item {key!r}, which this structure does not have")
+                items[key].set_state(item_state)
+
     @property
     def name(self) -> str:
         return self._lw_name

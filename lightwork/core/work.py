@@ -10,7 +10,7 @@ from .compute import CloudCompute
 from .status import StatusInfo, WorkStatus
 
 # Flow-side bookkeeping that never travels to the work's process.
-FLOW_ONLY_ATTRIBUTES = ("_lw_backend", "_lw_book", "_lw_status", "_lw_statuses", "_lw_synced", "_lw_pending", "_lw_num_successes", "_url")
+FLOW_ONLY_ATTRIBUTES = ("_lw_backend", "_lw_book", "_lw_status", "_lw_synced", "_lw_pending", "_lw_num_successes", "_url")
 
 
 class LightningWork(Component):
@@ -47,7 +47,6 @@ class LightningWork(Component):
         self._start_with_flow = start_with_flow
         self._lw_book = CallBook(cache_calls=self._cache_calls, parallel=self._parallel)
         self._lw_status = StatusInfo()
-        self._lw_statuses: list = []
         self._lw_num_successes = 0
         self._lw_synced = {}
         self._lw_pending = {}
@@ -78,7 +77,27 @@ class LightningWork(Component):
         raise TypeError(f"{type(self).__name__}.{name}: a LightningWork cannot hold flows or works")
 
     def _lw_extra_state(self) -> dict:
-        return {"status": {**self._lw_status.to_dict(), "num_successes": self._lw_num_successes}}
+        return {"calls": self._lw_book.layout(), "changes": {},
+                "status": {**self._lw_status.to_dict(), "num_successes": self._lw_num_successes}}
+
+    def set_state(self, provided_state: dict) -> None:
+        """Take a state from `work.state` back: its vars, and its calls (which cached calls are done, the
+        latest call's statuses); not while a call of this work runs."""
+        book = self._lw_book
+        if book.in_flight is not None:
+            raise RuntimeError(f"{self.name}.set_state(): a call of this work is running; set its state before or after")
+        super().set_state(provided_state)
+        statuses = book.restore(provided_state["calls"]) if "calls" in provided_state else self.statuses
+        status = provided_state.get("status")
+        if isinstance(status, dict) and "stage" in status:
+            current = StatusInfo(WorkStatus(status["stage"]), status.get("message") or "", status.get("timestamp", 0.0))
+            self._lw_num_successes = int(status.get("num_successes", self._lw_num_successes))
+        else:
+            current = statuses[-1] if statuses else StatusInfo()
+        if current.stage in (WorkStatus.PENDING, WorkStatus.RUNNING):  # no process runs that call now
+            current = StatusInfo(WorkStatus.STOPPED, "the state was saved while this call ran")
+            book.note(current)
+        self._lw_status = current
 
     def _lw_extra_vars(self) -> dict:
         return {"_url": self._url, "_host": self._host, "_port": self._port, "_internal_ip": self.internal_ip, **super()._lw_extra_vars()}
@@ -90,7 +109,7 @@ class LightningWork(Component):
     @property
     def statuses(self) -> list:
         """The statuses of the latest call, oldest first (pending, running, then how it ended)."""
-        return list(self._lw_statuses)
+        return list(self._lw_book.history.get(self._lw_book.latest, ()))
 
     @property
     def has_started(self) -> bool:

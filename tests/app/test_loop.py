@@ -786,3 +786,88 @@ def test_the_flow_refuses_a_dict_with_a_key_that_is_not_a_string(lightwork):
     )
     assert run.wait() == 0, run.stderr
     assert "F.rates has the key 2 (int) at root['a']: state dict keys must be strings" in run.stdout
+
+
+def test_a_quiet_app_makes_no_passes_and_a_schedule_wakes_it_at_its_times(lightwork):
+    import time
+
+    run = lightwork(
+        """
+        import time
+        import lightwork as L
+
+        class Sleeper(L.LightningWork):
+            def __init__(self):
+                super().__init__(parallel=True)
+
+            def run(self):
+                time.sleep(3600)
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = Sleeper()
+
+            def run(self):
+                print("pass", self.w.status.stage, flush=True)
+                self.w.run()
+                if self.schedule("* * * * * */2"):  # every two seconds (croniter's sixth field)
+                    print("tick", flush=True)
+
+        app = L.LightningApp(F())
+        """
+    )
+    run.wait_line("pass running")
+    run.wait_for(lambda lines: lines.count("tick") >= 3, timeout=30)
+    time.sleep(0.5)
+    lines = list(run.stdout_lines)
+    run.signal(signal.SIGINT)
+    assert run.wait() == 130
+    settled = lines[lines.index("pass running") + 1 :]
+    # Once the work runs, nothing changes: the only passes are the schedule's, each printing its tick.
+    assert settled and all(a == "pass running" and b == "tick" for a, b in zip(settled[::2], settled[1::2])), lines
+
+
+def test_works_a_list_edit_moved_before_they_started_run_under_their_new_names(lightwork):
+    run = lightwork(
+        """
+        import lightwork as L
+        from lightwork.structures import Dict, List
+
+        class W(L.LightningWork):
+            def __init__(self, i):
+                super().__init__()
+                self.i = i
+                self.done = False
+
+            def run(self):
+                self.done = True
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.pool = List(W(0), W(1), W(2), W(3))
+                self.table = Dict(a=W(10))
+                self._edited = False
+
+            def run(self):
+                if not self._edited:  # every edit moves works that have not started yet
+                    self._edited = True
+                    del self.pool[0]  # 1 2 3
+                    self.pool.insert(0, W(9))  # 9 1 2 3
+                    self.pool.pop(1)  # 9 2 3: work 2 now has the name work 1 had when it was removed
+                    self.pool.remove(self.pool[2])  # 9 2
+                    self.pool.append(W(7))  # 9 2 7
+                    self.table["a"] = W(11)
+                works = list(self.pool) + list(self.table.values())
+                for w in works:
+                    w.run()
+                if all(w.done for w in works):
+                    print([(w.name, w.i) for w in works])
+                    self.stop()
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait(60) == 0, run.stderr
+    assert run.stdout_lines[-1] == "[('root.pool.0', 9), ('root.pool.1', 2), ('root.pool.2', 7), ('root.table.a', 11)]"

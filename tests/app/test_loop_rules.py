@@ -215,3 +215,127 @@ def test_the_flow_keeps_its_write_until_the_work_has_applied_it(loop_of):
     # Once the work has applied it, the work's later writes win again.
     loop._handle("root.w", Delta(update.seq, {"values_changed": {path: {"new_value": 7}}}))
     assert root.w.value == 7
+
+
+class _Idle(Exception):
+    """The loop asked to sleep until something happens: nothing is left to do."""
+
+
+def _run_until_idle(loop, limit=20):
+    """Run the loop's own `_loop` until it would sleep with no deadline; return the timeouts it waited with."""
+    import time
+
+    timeouts = []
+    receive = loop.runtime.receive
+
+    def recording(timeout):
+        timeouts.append(timeout)
+        if timeout is None or len(timeouts) >= limit:
+            raise _Idle()
+        if timeout and not loop.runtime.inbox:
+            time.sleep(timeout)  # as a real runtime would wait
+        return receive(timeout)
+
+    loop.runtime.receive = recording
+    with pytest.raises(_Idle):
+        loop._loop()
+    return timeouts
+
+
+def test_a_pass_that_changed_state_is_followed_at_once_however_long_it_took(loop_of):
+    import time
+
+    class Slow(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.passes = 0
+
+        def run(self):
+            time.sleep(0.05)  # the loop once idled three times a pass's length before the next one
+            if self.passes < 3:
+                self.passes += 1
+
+    root = Slow()
+    timeouts = _run_until_idle(loop_of(root))
+    assert root.passes == 3
+    assert timeouts[:3] == [0.0, 0.0, 0.0]  # after each changing pass: no wait before the next
+
+
+def test_an_app_where_nothing_changes_makes_no_more_passes(loop_of):
+    passes = []
+
+    class Quiet(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.w = Recorder()
+
+        def run(self):
+            passes.append(1)
+            self.w.run()
+
+    loop = loop_of(Quiet())
+    timeouts = _run_until_idle(loop)
+    # The first pass dispatches the call (a change), the second sees nothing new; then it sleeps, no heartbeat.
+    assert len(passes) == 2
+    assert timeouts[-1] is None
+
+
+def test_messages_that_arrive_during_a_pass_make_one_more_pass_together(loop_of):
+    passes = []
+
+    class F(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.w = Recorder()
+
+        def run(self):
+            passes.append(self.w.value)
+            self.w.run()
+            if self.w.value == 0 and len(passes) == 2:
+                path = "root['works']['w']['vars']['value']"
+                call = loop.runtime.calls()[-1]
+                for value in (1, 2, 3):  # three deltas arrive while this pass runs
+                    loop.runtime.reply("root.w", Delta(call.seq, {"values_changed": {path: {"new_value": value}}}))
+
+    loop = loop_of(F())
+    _run_until_idle(loop)
+    assert passes == [0, 0, 3]
+
+
+def test_a_schedule_wakes_a_quiet_app_at_its_due_time(loop_of):
+    passes, ticks = [], []
+
+    class Ticking(L.LightningFlow):
+        def run(self):
+            passes.append(1)
+            if self.schedule("* * * * * */2"):  # croniter's sixth field: every two seconds
+                ticks.append(1)
+
+    timeouts = _run_until_idle(loop_of(Ticking()), limit=4)
+    assert len(ticks) >= 2 and len(passes) == len(ticks)  # woken for each due time, and only then
+    assert all(t is not None and t <= 2.0 for t in timeouts)  # it waits for the time, never forever
+
+
+def test_a_component_added_or_replaced_by_a_pass_makes_another_pass(loop_of):
+    from lightwork.structures import Dict
+
+    passes = []
+
+    class F(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.dyn = Dict()
+
+        def run(self):
+            passes.append(sorted(self.dyn))
+            for work in self.dyn.values():
+                work.run()
+            if len(passes) == 1:
+                self.dyn["a"] = Recorder()  # after the calls: only a later pass can run it
+            elif len(passes) == 3:
+                self.dyn["a"] = Recorder()  # the same name, another work
+
+    loop = loop_of(F())
+    _run_until_idle(loop)
+    assert passes == [[], ["a"], ["a"], ["a"], ["a"]]
+    assert loop.runtime.started == ["root.dyn.a", "root.dyn.a"]

@@ -70,8 +70,12 @@ def test_output_closed_by_the_reader_ends_the_app_quietly(tmp_path):
     (tmp_path / "app.py").write_text(
         "import lightwork as L\n"
         "class F(L.LightningFlow):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.lines = 0\n"
         "    def run(self):\n"
         "        print('line')\n"
+        "        self.lines += 1\n"  # a change: another pass, another line, until the reader is gone
         "app = L.LightningApp(F())\n"
     )
     token = "pipe-" + os.urandom(4).hex()

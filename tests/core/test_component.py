@@ -175,3 +175,21 @@ def test_cloud_compute_reaches_a_work_whose_init_does_not_take_it():
 
     work = Plain(cloud_compute=L.CloudCompute("cpu"))
     assert work.cloud_compute.name == "cpu-small" and work.parallel  # the peer's name for its default machine
+
+
+def test_state_has_the_lightning_apps_layout_and_set_state_takes_it_back():
+    root = Root()
+    state = root.state
+    assert set(state) >= {"vars", "calls", "changes", "flows", "works", "structures"}
+    assert state["calls"] == {} and state["changes"] == {}
+    work = state["works"]["w"]
+    assert work["calls"] == {"latest_call_hash": None} and work["changes"] == {}
+    work["vars"]["counter"] = 5
+    state["structures"]["pool"]["works"]["1"]["vars"]["items"] = ["x"]
+    other = Root()
+    other.set_state(state)
+    assert other.w.counter == 5 and other.pool[1].items == ["x"]
+    assert other.state == state
+    state["works"]["ghost"] = work
+    with pytest.raises(KeyError, match="ghost"):
+        Root().set_state(state)
