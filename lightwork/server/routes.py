@@ -1,7 +1,8 @@
 """The app's HTTP and websocket API (FastAPI): state, deltas, layout, statuses, files, flows' own routes.
 
 Every handler that touches the app asks the loop's thread to do it (`AppLoop.submit`) and waits; reads of
-the state come from the loop's feed, which other threads may read.
+the state come from the loop's feed, which other threads may read. A flow route whose handler is a plain
+function (not a component's method) runs in the server at once (`handlers.py`).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from starlette.staticfiles import StaticFiles
 
 from ..app.steer import Refused, apply_external_delta, delta_from_state
+from .handlers import call_in_server, copy_requests, runs_in_loop
 from .hub import Hub
 from .layout import resolve_layout
 
@@ -45,10 +47,15 @@ def make_app(server) -> FastAPI:
         except HTTPException:
             raise
         except Exception as exc:  # the flow's handler failed: the error travels as data, like a work's
-            from ..runtime.protocol import ErrorInfo
+            raise _handler_failed(exc) from None
 
-            error = ErrorInfo.from_exception(exc)
-            raise HTTPException(500, {"error": error.type, "message": error.message, "traceback": error.traceback}) from None
+    async def in_server(handler, kwargs: dict, timeout: float | None):
+        try:
+            return await call_in_server(handler, kwargs, timeout)
+        except HTTPException:
+            raise
+        except Exception as exc:
+            raise _handler_failed(exc) from None
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
@@ -190,8 +197,13 @@ def make_app(server) -> FastAPI:
 
     # -- the flows' own routes and commands ----------------------------------------------------------------
     for route in server.api_routes:
-        app.add_api_route(route.route, _endpoint(in_loop, route.component_method, route.timeout),
-                          methods=[route.method], name=route.method_name)
+        endpoint = _endpoint(in_loop, in_server, server.loop_async, route.component_method, route.timeout)
+        try:
+            app.add_api_route(route.route, endpoint, **{"methods": [route.method], "name": route.method_name, **route.kwargs})
+        except TypeError as exc:  # keyword arguments FastAPI does not take
+            from .serve import ServerError
+
+            raise ServerError(f"the route {route.method} {route.route}: {exc}") from None
 
     @app.get("/api/v1/commands")
     async def commands():
@@ -214,6 +226,14 @@ def make_app(server) -> FastAPI:
         app.mount(f"/frontend/{flow_name}", StaticFiles(directory=folder, html=True), name=f"frontend-{flow_name}")
 
     return app
+
+
+def _handler_failed(exc: Exception) -> HTTPException:
+    """A handler's error as a 500 answer that carries it as data, like a work's."""
+    from ..runtime.protocol import ErrorInfo
+
+    error = ErrorInfo.from_exception(exc)
+    return HTTPException(500, {"error": error.type, "message": error.message, "traceback": error.traceback})
 
 
 def _no_constants(name: str):
@@ -263,9 +283,16 @@ def _signature(method) -> inspect.Signature:
     )
 
 
-def _endpoint(in_loop, method, timeout):
-    async def endpoint(**kwargs):
-        return await in_loop(lambda: method(**kwargs), timeout)
+def _endpoint(in_loop, in_server, loop_async, method, timeout):
+    """The route's handler: a component's method through the loop (run to its end when it is async), any
+    other function in the server at once."""
+    if runs_in_loop(method):
+        async def endpoint(**kwargs):
+            kwargs = await copy_requests(method, kwargs)
+            return await in_loop(lambda: loop_async.complete(method(**kwargs)), timeout)
+    else:
+        async def endpoint(**kwargs):
+            return await in_server(method, kwargs, timeout)
 
     endpoint.__signature__ = _signature(method)
     endpoint.__name__ = getattr(method, "__name__", "handler")
