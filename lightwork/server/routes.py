@@ -35,19 +35,38 @@ def make_app(server) -> FastAPI:
     app = FastAPI(title="lightwork app", version="1", docs_url="/docs", redoc_url=None)
     hub = server.hub = Hub(feed, server.log_dir)
 
+    waiting: set = set()  # the answers awaited from the loop; the app's end answers them 503
+
     async def in_loop(fn, timeout: float | None = DEFAULT_TIMEOUT):
         future = loop.submit(fn)
+        answer = asyncio.wrap_future(future)
+        if server.stopping:
+            future.cancel()
+            raise HTTPException(503, "the app has stopped")
+        waiting.add(answer)
         try:
-            return await asyncio.wait_for(asyncio.wrap_future(future), timeout)
+            return await asyncio.wait_for(answer, timeout)
         except asyncio.TimeoutError:
             future.cancel()  # not started yet: it never runs
             raise HTTPException(504, f"the app did not answer within {timeout:g} s") from None
+        except AppEnded:
+            raise HTTPException(503, "the app has stopped") from None
         except Refused as exc:
             raise HTTPException(422, str(exc)) from None
         except HTTPException:
             raise
         except Exception as exc:  # the flow's handler failed: the error travels as data, like a work's
             raise _handler_failed(exc) from None
+        finally:
+            waiting.discard(answer)
+
+    def end_waiting() -> None:
+        """In the server's event loop, once the app's loop has ended: nothing it was asked will be answered."""
+        for answer in list(waiting):
+            if not answer.done():
+                answer.set_exception(AppEnded())
+
+    server.end_waiting = end_waiting
 
     async def in_server(handler, kwargs: dict, timeout: float | None):
         try:
@@ -125,7 +144,9 @@ def make_app(server) -> FastAPI:
 
     @app.get("/api/v1/layout")
     async def layout():
-        return await in_loop(lambda: resolve_layout(server.layouts, server.frontend_urls))
+        # Not through the loop: the tabs are fixed at start and a work's url is one string, so the web UI has
+        # its tabs even while a pass takes long.
+        return resolve_layout(server.layouts, server.frontend_urls)
 
     @app.websocket("/api/v1/ws")
     async def websocket(ws: WebSocket):
@@ -226,6 +247,10 @@ def make_app(server) -> FastAPI:
         app.mount(f"/frontend/{flow_name}", StaticFiles(directory=folder, html=True), name=f"frontend-{flow_name}")
 
     return app
+
+
+class AppEnded(Exception):
+    """The app's loop has ended: a request waiting for it gets 503."""
 
 
 def _handler_failed(exc: Exception) -> HTTPException:

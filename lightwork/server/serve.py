@@ -49,6 +49,8 @@ class AppServer:
         if token:
             os.environ[TOKEN_VARIABLE] = token
         self.loop = self.feed = self.hub = self.loop_async = None
+        self.stopping = False  # set when the app has ended: requests for the loop are answered 503
+        self.end_waiting = None  # from make_app: answers the requests waiting for the loop
         self._thread: threading.Thread | None = None
         self._uvicorn = None
         self._process_frontends: list = []
@@ -125,6 +127,8 @@ class AppServer:
             frontend.stop_server()
         self._process_frontends = []
         if self._uvicorn is not None:
+            self.stopping = True
+            self._uvicorn.call(self.end_waiting)  # before the exit: they get their 503 while it still serves
             self._uvicorn.exit()
             self._thread.join(5.0)
         self.sock.close()

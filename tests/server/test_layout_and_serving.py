@@ -264,3 +264,56 @@ def test_every_flows_frontend_is_served_even_when_no_layout_lists_it(lightwork):
     assert "<h1>page a</h1>" in httpx.get(f"{url}/frontend/root.a/").text  # not in the layout, served all the same
     run.signal(signal.SIGINT)
     assert run.wait() == 130
+
+
+BUSY_PASS = """
+import threading
+import lightning as L
+from lightning.app.api import Post
+from lightning.app.frontend import StaticWebFrontend
+
+released = threading.Event()
+with open("index.html", "w") as page:
+    page.write("<h1>home</h1>")
+
+
+def release():
+    released.set()
+    return "released"
+
+
+class Root(L.LightningFlow):
+    def run(self):
+        print("pass waits", flush=True)
+        released.wait(60)
+        self.stop("done")
+
+    def configure_layout(self):
+        return [{"name": "home", "content": StaticWebFrontend(".")}]
+
+    def configure_api(self):
+        return [Post("/release", release)]
+
+
+app = L.LightningApp(Root())
+"""
+
+
+def test_the_layout_answers_during_a_long_pass_and_waiting_requests_end_with_the_app(lightwork):
+    import threading
+    import time
+
+    run = lightwork(BUSY_PASS)
+    url = run.server_url()
+    run.wait_line("pass waits")
+    layout = httpx.get(f"{url}/api/v1/layout", timeout=30).json()  # the UI's tabs do not wait for the pass
+    assert [(tab["name"], tab["type"]) for tab in layout] == [("home", "frontend")]
+    waiting = {}
+    status = threading.Thread(target=lambda: waiting.update(answer=httpx.get(f"{url}/api/v1/status", timeout=60)))
+    status.start()
+    time.sleep(0.5)  # (order only) the status request waits for the loop, which ends at the release
+    assert httpx.post(f"{url}/release", timeout=30).json() == "released"
+    assert run.wait(60) == 0
+    status.join(60)
+    assert waiting["answer"].status_code == 503 and "the app has stopped" in waiting["answer"].text
+    assert "Traceback" not in run.stderr, run.stderr
