@@ -38,12 +38,11 @@ def make_app(server) -> FastAPI:
     waiting: set = set()  # the answers awaited from the loop; the app's end answers them 503
 
     async def in_loop(fn, timeout: float | None = DEFAULT_TIMEOUT):
+        if server.stopping:
+            raise HTTPException(503, "the app has stopped")
         future = loop.submit(fn)
         answer = asyncio.wrap_future(future)
-        if server.stopping:
-            future.cancel()
-            raise HTTPException(503, "the app has stopped")
-        waiting.add(answer)
+        waiting.add(answer)  # no await since the check: end_waiting, in this thread too, will see it
         try:
             return await asyncio.wait_for(answer, timeout)
         except asyncio.TimeoutError:
