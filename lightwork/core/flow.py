@@ -65,8 +65,11 @@ class LightningFlow(Component):
         return due
 
     def configure_layout(self):
-        """Override to describe the UI: a list of `{"name": ..., "content": URL, work, flow or Frontend}` tabs."""
-        return None
+        """Override to describe the UI: a list of `{"name": ..., "content": URL, work, flow or Frontend}` tabs.
+        By default, a tab per child flow (in Lists and Dicts too), named by its place under this flow; a child
+        without a UI gives none."""
+        skip = len(self.name) + 1
+        return [{"name": flow.name[skip:], "content": flow} for flow in self._lw_child_flows()]
 
     def configure_api(self):
         """Override to add HTTP routes: a list of `lightning.app.api` Post/Get/Put/Delete."""
@@ -86,6 +89,16 @@ class LightningFlow(Component):
                 found.append(child)
             elif not isinstance(child, Component):
                 found.extend(item for _, item in child._lw_items() if item._lw_group == "works")
+        return found
+
+    def _lw_child_flows(self) -> list:
+        """The flows directly below this one: its attributes, and the items of its Lists and Dicts."""
+        found = []
+        for child in self._lw_children.values():
+            if getattr(child, "_lw_group", None) == "flows":
+                found.append(child)
+            elif not isinstance(child, Component):
+                found.extend(item for _, item in child._lw_items() if item._lw_group == "flows")
         return found
 
     def named_works(self, recurse: bool = True) -> list:

@@ -1,7 +1,8 @@
 """Flows' `configure_layout()`: collected once when the app starts, resolved to URLs on each request.
 
 A layout is a list of tabs `{"name": ..., "content": ...}` (a single tab or a Frontend alone are accepted
-too); content is a URL, a work (its server), a child flow (its own layout) or a Frontend.
+too); content is a URL, a work (its server), a child flow (its own layout) or a Frontend. A flow that does
+not define one shows its child flows (`LightningFlow.configure_layout`).
 """
 from __future__ import annotations
 
@@ -16,26 +17,26 @@ class LayoutError(ValueError):
 @dataclass
 class Tab:
     name: str
-    kind: str  # "url", "work" or "frontend"
-    value: Any  # the URL, the work, or the frontend's key in the app's frontends
+    kind: str  # "url", "work", "frontend", or "flow" until it is replaced by the flow's own tabs
+    value: Any  # the URL, the work, the frontend's key in the app's frontends, or the flow
 
 
 def collect_layouts(root) -> tuple[list[Tab], dict]:
-    """(the app's tabs, {key: (Frontend, flow)}) from the root flow's layout and the layouts it includes."""
+    """(the app's tabs, {key: Frontend}): every flow's layout is read once, and every Frontend any flow returns
+    is kept (and so started), whether the root's layout shows it or not; the tabs come from the root's."""
     from ..core.flow import LightningFlow
 
     frontends: dict = {}
-    tabs = _flow_tabs(root, frontends, LightningFlow, seen=set())
-    return tabs, frontends
+    layouts = {flow.name: _read_layout(flow, frontends, LightningFlow)
+               for flow in root._lw_components() if flow._lw_group == "flows"}
+    return _expand(root, layouts, frontends, LightningFlow, path=()), frontends
 
 
-def _flow_tabs(flow, frontends: dict, flow_type, seen: set) -> list[Tab]:
+def _read_layout(flow, frontends: dict, flow_type) -> list[Tab]:
+    """The flow's own tabs, checked; a tab showing another flow is a Tab of kind "flow" (expanded later)."""
     from ..core.work import LightningWork
     from ..frontend import Frontend
 
-    if flow.name in seen:
-        raise LayoutError(f"{flow.name}.configure_layout() includes itself")
-    seen.add(flow.name)
     layout = flow.configure_layout()
     if layout is None:
         return []
@@ -57,15 +58,31 @@ def _flow_tabs(flow, frontends: dict, flow_type, seen: set) -> list[Tab]:
         elif isinstance(content, LightningWork):
             tabs.append(Tab(name, "work", content))
         elif isinstance(content, flow_type):
-            inner = _flow_tabs(content, frontends, flow_type, seen)
-            if len(inner) == 1:
-                inner[0].name = name  # a child flow showing one thing: the tab is named by its parent
-            tabs.extend(inner)
+            tabs.append(Tab(name, "flow", content))
         elif isinstance(content, Frontend):
             tabs.append(_frontend_tab(name, content, flow, f"{flow.name}.{index}", frontends))
         else:
             raise LayoutError(f"{flow.name}.configure_layout() tab {name!r} has content of type "
                               f"{type(content).__name__}: use a URL, a work, a flow or a Frontend")
+    return tabs
+
+
+def _expand(flow, layouts: dict, frontends: dict, flow_type, path: tuple) -> list[Tab]:
+    """The flow's tabs with each flow tab replaced by that flow's own tabs (a flow may be shown twice, but not
+    inside itself)."""
+    if flow.name in path:
+        raise LayoutError(f"{flow.name}.configure_layout() includes itself")
+    if flow.name not in layouts:  # a flow outside the app's tree: read when shown
+        layouts[flow.name] = _read_layout(flow, frontends, flow_type)
+    tabs = []
+    for tab in layouts[flow.name]:
+        if tab.kind != "flow":
+            tabs.append(Tab(tab.name, tab.kind, tab.value))
+            continue
+        inner = _expand(tab.value, layouts, frontends, flow_type, path + (flow.name,))
+        if len(inner) == 1:
+            inner[0].name = tab.name  # a child flow showing one thing: the tab is named by its parent
+        tabs.extend(inner)
     return tabs
 
 

@@ -21,3 +21,8 @@ class QuietServer(uvicorn.Server):
         self.should_exit = True
         if self._aio is not None:
             self._aio.call_soon_threadsafe(lambda: self._exit.set())  # looked up there: made by then
+
+    def call(self, fn) -> None:
+        """From any thread: run `fn()` in the server's event loop (nothing when it is not serving)."""
+        if self._aio is not None:
+            self._aio.call_soon_threadsafe(fn)

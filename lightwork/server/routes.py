@@ -1,7 +1,8 @@
 """The app's HTTP and websocket API (FastAPI): state, deltas, layout, statuses, files, flows' own routes.
 
 Every handler that touches the app asks the loop's thread to do it (`AppLoop.submit`) and waits; reads of
-the state come from the loop's feed, which other threads may read.
+the state come from the loop's feed, which other threads may read. A flow route whose handler is a plain
+function (not a component's method) runs in the server at once (`handlers.py`).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from starlette.staticfiles import StaticFiles
 
 from ..app.steer import Refused, apply_external_delta, delta_from_state
+from .handlers import call_in_server, copy_requests, runs_in_loop
 from .hub import Hub
 from .layout import resolve_layout
 
@@ -33,22 +35,45 @@ def make_app(server) -> FastAPI:
     app = FastAPI(title="lightwork app", version="1", docs_url="/docs", redoc_url=None)
     hub = server.hub = Hub(feed, server.log_dir)
 
+    waiting: set = set()  # the answers awaited from the loop; the app's end answers them 503
+
     async def in_loop(fn, timeout: float | None = DEFAULT_TIMEOUT):
+        if server.stopping:
+            raise HTTPException(503, "the app has stopped")
         future = loop.submit(fn)
+        answer = asyncio.wrap_future(future)
+        waiting.add(answer)  # no await since the check: end_waiting, in this thread too, will see it
         try:
-            return await asyncio.wait_for(asyncio.wrap_future(future), timeout)
+            return await asyncio.wait_for(answer, timeout)
         except asyncio.TimeoutError:
             future.cancel()  # not started yet: it never runs
             raise HTTPException(504, f"the app did not answer within {timeout:g} s") from None
+        except AppEnded:
+            raise HTTPException(503, "the app has stopped") from None
         except Refused as exc:
             raise HTTPException(422, str(exc)) from None
         except HTTPException:
             raise
         except Exception as exc:  # the flow's handler failed: the error travels as data, like a work's
-            from ..runtime.protocol import ErrorInfo
+            raise _handler_failed(exc) from None
+        finally:
+            waiting.discard(answer)
 
-            error = ErrorInfo.from_exception(exc)
-            raise HTTPException(500, {"error": error.type, "message": error.message, "traceback": error.traceback}) from None
+    def end_waiting() -> None:
+        """In the server's event loop, once the app's loop has ended: nothing it was asked will be answered."""
+        for answer in list(waiting):
+            if not answer.done():
+                answer.set_exception(AppEnded())
+
+    server.end_waiting = end_waiting
+
+    async def in_server(handler, kwargs: dict, timeout: float | None):
+        try:
+            return await call_in_server(handler, kwargs, timeout)
+        except HTTPException:
+            raise
+        except Exception as exc:
+            raise _handler_failed(exc) from None
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
@@ -118,7 +143,9 @@ def make_app(server) -> FastAPI:
 
     @app.get("/api/v1/layout")
     async def layout():
-        return await in_loop(lambda: resolve_layout(server.layouts, server.frontend_urls))
+        # Not through the loop: the tabs are fixed at start and a work's url is one string, so the web UI has
+        # its tabs even while a pass takes long.
+        return resolve_layout(server.layouts, server.frontend_urls)
 
     @app.websocket("/api/v1/ws")
     async def websocket(ws: WebSocket):
@@ -190,8 +217,13 @@ def make_app(server) -> FastAPI:
 
     # -- the flows' own routes and commands ----------------------------------------------------------------
     for route in server.api_routes:
-        app.add_api_route(route.route, _endpoint(in_loop, route.component_method, route.timeout),
-                          methods=[route.method], name=route.method_name)
+        endpoint = _endpoint(in_loop, in_server, server.loop_async, route.component_method, route.timeout)
+        try:
+            app.add_api_route(route.route, endpoint, **{"methods": [route.method], "name": route.method_name, **route.kwargs})
+        except TypeError as exc:  # keyword arguments FastAPI does not take
+            from .serve import ServerError
+
+            raise ServerError(f"the route {route.method} {route.route}: {exc}") from None
 
     @app.get("/api/v1/commands")
     async def commands():
@@ -214,6 +246,18 @@ def make_app(server) -> FastAPI:
         app.mount(f"/frontend/{flow_name}", StaticFiles(directory=folder, html=True), name=f"frontend-{flow_name}")
 
     return app
+
+
+class AppEnded(Exception):
+    """The app's loop has ended: a request waiting for it gets 503."""
+
+
+def _handler_failed(exc: Exception) -> HTTPException:
+    """A handler's error as a 500 answer that carries it as data, like a work's."""
+    from ..runtime.protocol import ErrorInfo
+
+    error = ErrorInfo.from_exception(exc)
+    return HTTPException(500, {"error": error.type, "message": error.message, "traceback": error.traceback})
 
 
 def _no_constants(name: str):
@@ -263,9 +307,16 @@ def _signature(method) -> inspect.Signature:
     )
 
 
-def _endpoint(in_loop, method, timeout):
-    async def endpoint(**kwargs):
-        return await in_loop(lambda: method(**kwargs), timeout)
+def _endpoint(in_loop, in_server, loop_async, method, timeout):
+    """The route's handler: a component's method through the loop (run to its end when it is async), any
+    other function in the server at once."""
+    if runs_in_loop(method):
+        async def endpoint(**kwargs):
+            kwargs = await copy_requests(method, kwargs)
+            return await in_loop(lambda: loop_async.complete(method(**kwargs)), timeout)
+    else:
+        async def endpoint(**kwargs):
+            return await in_server(method, kwargs, timeout)
 
     endpoint.__signature__ = _signature(method)
     endpoint.__name__ = getattr(method, "__name__", "handler")

@@ -48,15 +48,20 @@ class AppServer:
         os.environ[URL_VARIABLE] = self.url  # AppState clients in works and frontends find the app here
         if token:
             os.environ[TOKEN_VARIABLE] = token
-        self.loop = self.feed = self.hub = None
+        self.loop = self.feed = self.hub = self.loop_async = None
+        self.stopping = False  # set when the app has ended: requests for the loop are answered 503
+        self.end_waiting = None  # from make_app: answers the requests waiting for the loop
         self._thread: threading.Thread | None = None
         self._uvicorn = None
         self._process_frontends: list = []
 
     def attach(self, loop) -> None:
         """Serve `loop`'s app (in the loop's thread, before it runs: this calls the flows' configure_*)."""
+        from .handlers import LoopThreadAsync
+
         self.loop = loop
         self.feed = loop.observe()
+        self.loop_async = LoopThreadAsync()  # async flow methods behind routes run to their end on it
         self._collect_flows_config()
 
     @property
@@ -122,9 +127,13 @@ class AppServer:
             frontend.stop_server()
         self._process_frontends = []
         if self._uvicorn is not None:
+            self.stopping = True
+            self._uvicorn.call(self.end_waiting)  # before the exit: they get their 503 while it still serves
             self._uvicorn.exit()
             self._thread.join(5.0)
         self.sock.close()
+        if self.loop_async is not None:
+            self.loop_async.close()
         if self.log_dir:
             shutil.rmtree(self.log_dir, ignore_errors=True)
         if os.environ.get(URL_VARIABLE) == self.url:

@@ -281,3 +281,70 @@ def test_no_click_is_lost_while_the_state_changes_fast(lightwork):
     assert httpx.get(f"{url}/api/v1/state", timeout=30).json()["vars"]["count"] == 6
     assert httpx.post(f"{url}/api/v1/state", json={"stage": "stopping"}, timeout=30).status_code == 200
     assert run.wait(60) == 0
+
+
+CHILD_UI = """
+import lightning as L
+from lightning.app.frontend import StreamlitFrontend
+
+
+def render(state):
+    import streamlit as st
+
+    st.write(f"message {state.message}")
+    if st.button("print it"):
+        state.should_print = True
+
+
+class StreamlitUI(L.LightningFlow):
+    def __init__(self):
+        super().__init__()
+        self.message = "hello from the child"
+        self.should_print = False
+
+    def configure_layout(self):
+        return StreamlitFrontend(render_fn=render)
+
+
+class Root(L.LightningFlow):  # no configure_layout: the child's UI is the app's
+    def __init__(self):
+        super().__init__()
+        self.ui = StreamlitUI()
+
+    def run(self):
+        if self.ui.should_print:
+            print(f"the root prints {self.ui.message}", flush=True)
+            self.ui.should_print = False
+
+
+app = L.LightningApp(Root())
+"""
+
+
+@pytest.mark.skipif(not os.path.exists(CHROMIUM) or importlib.util.find_spec("playwright") is None,
+                    reason="needs Playwright and Debian's chromium")
+def test_a_child_flows_streamlit_ui_starts_and_shows_in_the_web_ui_without_a_root_layout(lightwork):
+    pytest.importorskip("streamlit")
+    from playwright.sync_api import expect, sync_playwright
+
+    run = lightwork(CHILD_UI)
+    url = run.server_url()
+    layout = httpx.get(f"{url}/api/v1/layout", timeout=30).json()
+    assert [(tab["name"], tab["type"], tab["content"]) for tab in layout] == [("ui", "frontend", "root.ui")]
+    target = layout[0]["target"]
+    _until(lambda: httpx.get(f"{target}/_stcore/health", timeout=5).text == "ok", what="Streamlit to answer")
+    assert len(_streamlit_pids(run)) == 1
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.goto(f"{url}/view")
+            page.get_by_test_id("tab-ui").click()
+            frame = page.frame_locator("iframe[title='ui']")
+            expect(frame.get_by_text("message hello from the child")).to_be_visible(timeout=60_000)
+            frame.get_by_role("button", name="print it").click()
+            run.wait_line("the root prints hello from the child", timeout=30)
+        finally:
+            browser.close()
+    assert httpx.post(f"{url}/api/v1/state", json={"stage": "stopping"}, timeout=30).status_code == 200
+    assert run.wait(60) == 0

@@ -191,3 +191,129 @@ app = L.LightningApp(Root())
     assert run.wait(60) == 1
     assert run.stderr_lines[0] == "lightwork: the app's configure_layout, configure_api or configure_commands failed"
     assert "KeyError: 'no routes today'" in run.stderr
+
+
+CHILD_PAGES = """
+import os
+import lightning as L
+from lightning.app.frontend import StaticWebFrontend
+from lightning.app.structures import List
+
+for name in "acde":
+    os.makedirs(name, exist_ok=True)
+    with open(os.path.join(name, "index.html"), "w") as page:
+        page.write(f"<h1>page {name}</h1>")
+
+
+class Page(L.LightningFlow):
+    def __init__(self, folder):
+        super().__init__()
+        self.folder = folder
+
+    def configure_layout(self):
+        return StaticWebFrontend(self.folder)
+
+
+class Middle(L.LightningFlow):  # no layout of its own: its children's
+    def __init__(self):
+        super().__init__()
+        self.c = Page("c")
+        self.d = Page("d")
+
+
+class Quiet(L.LightningFlow):  # no UI anywhere below it
+    pass
+
+
+class Root(L.LightningFlow):
+    def __init__(self):
+        super().__init__()
+        self.a = Page("a")
+        self.b = Middle()
+        self.quiet = Quiet()
+        self.pages = List(Page("e"))
+{layout}
+
+app = L.LightningApp(Root())
+"""
+
+
+def _tabs(url: str) -> list:
+    return [(tab["name"], tab["content"]) for tab in httpx.get(f"{url}/api/v1/layout").json()]
+
+
+def test_without_a_layout_the_child_flows_uis_are_the_tabs(lightwork):
+    run = lightwork(CHILD_PAGES.replace("{layout}", ""))
+    url = run.server_url()
+    assert _tabs(url) == [("a", "root.a"), ("c", "root.b.c"), ("d", "root.b.d"), ("pages.0", "root.pages.0")]
+    for tab, folder in zip(httpx.get(f"{url}/api/v1/layout").json(), "acde"):
+        page = httpx.get(tab["target"])
+        assert page.status_code == 200 and f"<h1>page {folder}</h1>" in page.text
+    run.signal(signal.SIGINT)
+    assert run.wait() == 130
+
+
+def test_every_flows_frontend_is_served_even_when_no_layout_lists_it(lightwork):
+    layout = """
+    def configure_layout(self):
+        return [{"name": "first", "content": self.b.c}, {"name": "all of b", "content": self.b}]
+"""
+    run = lightwork(CHILD_PAGES.replace("{layout}", layout))
+    url = run.server_url()
+    assert _tabs(url) == [("first", "root.b.c"), ("c", "root.b.c"), ("d", "root.b.d")]  # a flow may be shown twice
+    assert "<h1>page a</h1>" in httpx.get(f"{url}/frontend/root.a/").text  # not in the layout, served all the same
+    run.signal(signal.SIGINT)
+    assert run.wait() == 130
+
+
+BUSY_PASS = """
+import threading
+import lightning as L
+from lightning.app.api import Post
+from lightning.app.frontend import StaticWebFrontend
+
+released = threading.Event()
+with open("index.html", "w") as page:
+    page.write("<h1>home</h1>")
+
+
+def release():
+    released.set()
+    return "released"
+
+
+class Root(L.LightningFlow):
+    def run(self):
+        print("pass waits", flush=True)
+        released.wait(60)
+        self.stop("done")
+
+    def configure_layout(self):
+        return [{"name": "home", "content": StaticWebFrontend(".")}]
+
+    def configure_api(self):
+        return [Post("/release", release)]
+
+
+app = L.LightningApp(Root())
+"""
+
+
+def test_the_layout_answers_during_a_long_pass_and_waiting_requests_end_with_the_app(lightwork):
+    import threading
+    import time
+
+    run = lightwork(BUSY_PASS)
+    url = run.server_url()
+    run.wait_line("pass waits")
+    layout = httpx.get(f"{url}/api/v1/layout", timeout=30).json()  # the UI's tabs do not wait for the pass
+    assert [(tab["name"], tab["type"]) for tab in layout] == [("home", "frontend")]
+    waiting = {}
+    status = threading.Thread(target=lambda: waiting.update(answer=httpx.get(f"{url}/api/v1/status", timeout=60)))
+    status.start()
+    time.sleep(0.5)  # (order only) the status request waits for the loop, which ends at the release
+    assert httpx.post(f"{url}/release", timeout=30).json() == "released"
+    assert run.wait(60) == 0
+    status.join(60)
+    assert waiting["answer"].status_code == 503 and "the app has stopped" in waiting["answer"].text
+    assert "Traceback" not in run.stderr, run.stderr

@@ -459,3 +459,129 @@ def test_routes_and_commands_a_parent_lists_again_are_served_once(lightwork):
     assert [c["name"] for c in client.get("/api/v1/commands").json()] == ["add"]
     run.signal(signal.SIGINT)
     assert run.wait() == 130
+
+
+HANDLERS = """
+import asyncio
+import threading
+import lightning as L
+from fastapi import HTTPException, Request
+from lightning.app.api import Get, Post
+from pydantic import BaseModel
+
+released = threading.Event()
+
+
+class Name(BaseModel):
+    name: str
+
+
+async def hello():
+    print("Has been called", flush=True)
+    return "Hello World !"
+
+
+def add(a: int, b: int = 1):
+    return {"sum": a + b, "thread": threading.current_thread().name}
+
+
+async def greet(body: Name, loud: bool = False):
+    await asyncio.sleep(0)
+    return {"greeting": f"hi {body.name}" + ("!" if loud else "")}
+
+
+def release():
+    released.set()  # the flow's pass waits for this: a handler that waited for a pass would never get here
+    return "released"
+
+
+def broken():
+    raise ValueError("the plain function broke")
+
+
+async def teapot():
+    raise HTTPException(418, "short and stout")
+
+
+async def sleepy():
+    await asyncio.sleep(60)
+
+
+class Root(L.LightningFlow):
+    def __init__(self):
+        super().__init__()
+        self.names = []
+        self.hold = False
+
+    def run(self):
+        if self.hold:
+            print("pass waits", flush=True)
+            released.wait(60)
+            self.hold = False
+            print("pass goes on", flush=True)
+
+    async def add_name(self, body: Name):
+        await asyncio.sleep(0.01)
+        self.names.append(body.name)
+        return {"names": self.names, "thread": threading.current_thread().name}
+
+    def raw(self, request: Request):
+        return {"json": request.json(), "body": request.body().decode(), "method": request.method,
+                "header": request.headers["x-test"], "query": dict(request.query_params)}
+
+    async def raw_async(self, config: Name, request: Request):
+        return {"name": config.name, "json": await request.json()}
+
+    def configure_api(self):
+        return [
+            Get("/pure_function", hello),
+            Get("/add", add, tags=["maths"]),
+            Post("/greet", greet),
+            Post("/release", release),
+            Get("/broken", broken),
+            Get("/teapot", teapot),
+            Get("/sleepy", sleepy, timeout=0.5),
+            Post("/names", self.add_name),
+            Post("/raw", self.raw),
+            Post("/raw_async", self.raw_async),
+        ]
+
+
+app = L.LightningApp(Root())
+"""
+
+
+def test_plain_functions_and_async_methods_serve_routes(lightwork):
+    run = lightwork(HANDLERS)
+    client = httpx.Client(base_url=run.server_url(), timeout=30)
+    # a plain coroutine function, as the commands_and_api example of Lightning Apps serves it
+    assert client.get("/pure_function").json() == "Hello World !"
+    run.wait_line("Has been called")
+    added = client.get("/add", params={"a": 2, "b": 5}).json()
+    assert added["sum"] == 7 and added["thread"] != "MainThread"  # a plain sync function runs off the loop's thread
+    assert client.get("/add", params={"a": "x"}).status_code == 422  # query parameters are checked
+    assert client.get("/openapi.json").json()["paths"]["/add"]["get"]["tags"] == ["maths"]  # FastAPI's own options
+    assert client.post("/greet", params={"loud": "true"}, json={"name": "ada"}).json() == {"greeting": "hi ada!"}
+    assert client.post("/greet", json={"nom": "ada"}).status_code == 422  # the pydantic body is checked
+    # an async flow method runs to its end in the loop's thread (the app's main thread)
+    assert client.post("/names", json={"name": "bob"}).json() == {"names": ["bob"], "thread": "MainThread"}
+    assert client.get("/api/v1/state").json()["vars"]["names"] == ["bob"]
+    # a flow method's Request: its body, JSON, method, headers and query, read synchronously; awaited when async
+    raw = client.post("/raw", params={"q": "1"}, json={"k": [1]}, headers={"X-Test": "yes"}).json()
+    assert raw == {"json": {"k": [1]}, "body": '{"k":[1]}', "method": "POST", "header": "yes", "query": {"q": "1"}}
+    assert client.post("/raw_async", json={"name": "cy"}).json() == {"name": "cy", "json": {"name": "cy"}}
+    # errors travel as they do for flow methods; a plain function past its timeout is answered 504
+    broken = client.get("/broken")
+    assert broken.status_code == 500 and broken.json()["detail"]["error"] == "ValueError"
+    assert "the plain function broke" in broken.json()["detail"]["traceback"]
+    teapot = client.get("/teapot")
+    assert teapot.status_code == 418 and teapot.json() == {"detail": "short and stout"}
+    assert client.get("/sleepy").status_code == 504
+    # a plain function runs in the server, without waiting for a pass: it answers while a pass waits for it
+    client.post("/api/v1/delta", json=_delta("root['vars']['hold']", True)).raise_for_status()
+    run.wait_line("pass waits")
+    assert client.post("/release").json() == "released"
+    run.wait_line("pass goes on")
+    assert client.get("/healthz").status_code == 200
+    run.signal(signal.SIGINT)
+    assert run.wait() == 130
