@@ -89,7 +89,7 @@ def _list(commands: list, only: str | None) -> None:
             continue
         params = " ".join(f"--{p['name']} {p['type'].upper()}" if p["required"] else f"[--{p['name']} {p['type'].upper()}]"
                           for p in entry["params"])
-        note = "  (a client command: not supported)" if entry.get("client") else ""
+        note = "  (a client command: its arguments go to the flow; its client code is not run)" if entry.get("client") else ""
         click.echo(f"  {entry['name']} {params}{note}")
         if entry["description"]:
             click.echo(f"      {entry['description']}")

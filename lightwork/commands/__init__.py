@@ -13,15 +13,18 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
 class ClientCommand:
-    """The peer's commands whose code is downloaded and run on the caller's machine. lightwork lists them
-    but refuses to run them: running code sent by an app is not something a CLI should do."""
+    """A Lightning Apps command with client code, which Lightning Apps downloaded and ran on the caller's
+    machine. lightwork serves its flow method like any command (`lightwork command NAME --field value` sends
+    the arguments) and never runs the client code: running code an app sends is not something a CLI should do."""
+
+    description: str = ""
 
     def __init__(self, method, requirements: list | None = None) -> None:
         self.method = method
         self.requirements = requirements or []
 
     def run(self, *args, **kwargs) -> None:
-        """Override: what the peer ran on the caller's machine."""
+        """Override: what Lightning Apps ran on the caller's machine (never run by lightwork)."""
 
 
 def collect_commands(root) -> dict:

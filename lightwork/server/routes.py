@@ -230,7 +230,7 @@ def make_app(server) -> FastAPI:
         return [_command_info(name, method) for name, method in server.commands.items()]
 
     for name, method in server.commands.items():
-        app.add_api_route(f"/command/{name}", _command_endpoint(in_loop, name, method), methods=["POST"], name=name)
+        app.add_api_route(f"/command/{name}", _command_endpoint(in_loop, server.loop_async, name, method), methods=["POST"], name=name)
 
     # -- the web UI and frontends --------------------------------------------------------------------------
     @app.get("/", include_in_schema=False)
@@ -324,15 +324,11 @@ def _endpoint(in_loop, in_server, loop_async, method, timeout):
     return endpoint
 
 
-def _command_endpoint(in_loop, name, method):
+def _command_endpoint(in_loop, loop_async, name, method):
     from ..commands import ClientCommand
 
-    if isinstance(method, ClientCommand):
-        async def refused():
-            raise HTTPException(501, f"the command {name!r} is a ClientCommand, which runs code downloaded from the "
-                                     f"app on the caller's machine; lightwork does not run those")
-
-        return refused
+    if isinstance(method, ClientCommand):  # its flow method is served; its client code is never sent or run
+        method = method.method
     signature = _signature(method)
     models = [p for p in signature.parameters.values() if _is_model(p.annotation)]
 
@@ -351,7 +347,7 @@ def _command_endpoint(in_loop, name, method):
             bound = _coerce(signature, arguments)
         except (TypeError, ValueError) as exc:
             raise HTTPException(422, f"bad arguments for the command {name!r}: {exc}") from None
-        return await in_loop(lambda: method(**bound), DEFAULT_TIMEOUT)
+        return await in_loop(lambda: loop_async.complete(method(**bound)), DEFAULT_TIMEOUT)
 
     command.__name__ = name
     command.__doc__ = method.__doc__
@@ -389,8 +385,10 @@ def _coerce(signature: inspect.Signature, arguments: dict) -> dict:
 def _command_info(name, method) -> dict:
     from ..commands import ClientCommand
 
-    if isinstance(method, ClientCommand):
-        return {"name": name, "description": "a client command (not supported by lightwork)", "params": [], "client": True}
+    client = isinstance(method, ClientCommand)
+    if client:
+        description = getattr(method, "description", "") or inspect.getdoc(method.method)
+        method = method.method
     signature = _signature(method)
     params = []
     for p in signature.parameters.values():
@@ -402,4 +400,6 @@ def _command_info(name, method) -> dict:
         else:
             params.append({"name": p.name, "type": getattr(annotation, "__name__", "str") if annotation is not p.empty else "str",
                            "required": p.default is p.empty})
-    return {"name": name, "description": (inspect.getdoc(method) or "").split("\n")[0], "params": params, "client": False}
+    if not client:
+        description = inspect.getdoc(method)
+    return {"name": name, "description": (description or "").split("\n")[0], "params": params, "client": client}

@@ -585,3 +585,56 @@ def test_plain_functions_and_async_methods_serve_routes(lightwork):
     assert client.get("/healthz").status_code == 200
     run.signal(signal.SIGINT)
     assert run.wait() == 130
+
+
+CLIENT_COMMANDS = """
+import lightning as L
+from lightning.app.utilities.commands import ClientCommand
+from pydantic import BaseModel
+
+
+class Config(BaseModel):
+    name: str
+
+
+class WithClient(ClientCommand):
+    description = "A command with a client."
+
+    def run(self):
+        raise SystemExit("the client code must never run")
+
+
+class Root(L.LightningFlow):
+    def __init__(self):
+        super().__init__()
+        self.names = []
+
+    def with_client(self, config: Config):
+        self.names.append(config.name)
+        return self.names
+
+    async def later(self, name: str):
+        self.names.append(name)
+        return self.names
+
+    def configure_commands(self):
+        return [{"with_client": WithClient(self.with_client)}, {"later": self.later}]
+
+
+app = L.LightningApp(Root())
+"""
+
+
+def test_a_client_commands_flow_method_and_an_async_command_are_served(lightwork):
+    run = lightwork(CLIENT_COMMANDS)
+    env = {"LIGHTWORK_APP_URL": run.server_url()}
+    call = lightwork(["command", "with_client", "--name", "ada"], env=env)
+    assert call.wait() == 0, call.stderr
+    assert json.loads(call.stdout) == ["ada"]
+    client = httpx.Client(base_url=run.server_url(), timeout=30)
+    assert client.post("/command/later", json={"name": "bob"}).json() == ["ada", "bob"]
+    listing = {c["name"]: c for c in client.get("/api/v1/commands").json()}
+    assert listing["with_client"]["description"] == "A command with a client."
+    assert listing["with_client"]["params"] == [{"name": "name", "type": "str", "required": True}]
+    run.signal(signal.SIGINT)
+    assert run.wait() == 130
