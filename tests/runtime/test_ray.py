@@ -1,4 +1,5 @@
 """The Ray runtime as users meet it: `lightwork run --runtime ray`, its own Ray instance, resources, failures."""
+import pathlib
 import shutil
 import signal
 import time
@@ -111,135 +112,42 @@ def test_without_ray_installed_the_command_says_how_to_install_it(lightwork, tmp
 
 
 
-# A folder Path (nested folders, an empty one, files added and removed between calls) read by another work,
-# as a run() argument and in its state, and by the flow. test_ray_cluster runs it across two nodes.
-FOLDERS = """
-import os
-import lightning as L
-
-
-class Maker(L.LightningWork):
-    def __init__(self):
-        super().__init__({maker})
-        self.checkpoint_dir = "lit://outputs/checkpoints"
-
-    def run(self, round):
-        os.makedirs(os.path.join(self.checkpoint_dir, "nested", "deeper"), exist_ok=True)
-        os.makedirs(os.path.join(self.checkpoint_dir, "empty"), exist_ok=True)
-        with open(os.path.join(self.checkpoint_dir, f"epoch{{round}}.ckpt"), "w") as f:
-            f.write(f"weights {{round}}")
-        with open(os.path.join(self.checkpoint_dir, "nested", "deeper", "meta.txt"), "w") as f:
-            f.write(f"meta {{round}}")
-        if round == 2:
-            os.remove(os.path.join(self.checkpoint_dir, "epoch1.ckpt"))
-
-
-def describe(folder):
-    found = []
-    for top, folders, names in os.walk(folder):
-        found += [os.path.relpath(os.path.join(top, name), folder) + "/" for name in folders]
-        for name in names:
-            with open(os.path.join(top, name)) as f:
-                found.append(os.path.relpath(os.path.join(top, name), folder) + "=" + f.read())
-    return " ".join(sorted(found))
-
-
-class Reader(L.LightningWork):
-    def __init__(self):
-        super().__init__({reader})
-        self.held = None
-        self.seen = ""
-
-    def run(self, folder, round):
-        self.seen = f"{{sorted(os.listdir(folder))}} | argument {{describe(folder)}} | state {{describe(self.held)}}"
-
-
-class Root(L.LightningFlow):
-    def __init__(self):
-        super().__init__()
-        self.maker = Maker()
-        self.reader = Reader()
-        self.round = 1
-
-    def run(self):
-        self.maker.run(self.round)
-        self.reader.held = self.maker.checkpoint_dir
-        self.reader.run(self.maker.checkpoint_dir, self.round)
-        if self.reader.seen:
-            print(f"round {{self.round}} reader", self.reader.seen)
-            print(f"round {{self.round}} flow", describe(self.maker.checkpoint_dir))
-            self.reader.seen = ""
-            self.round += 1
-            if self.round == 3:
-                self.stop("done")
-
-
-app = L.LightningApp(Root())
-"""
+APPS = pathlib.Path(__file__).parent / "apps"
 ROUND_1 = "empty/ epoch1.ckpt=weights 1 nested/ nested/deeper/ nested/deeper/meta.txt=meta 1"
 ROUND_2 = "empty/ epoch2.ckpt=weights 2 nested/ nested/deeper/ nested/deeper/meta.txt=meta 2"
-FOLDER_LINES = [
-    f"round 1 reader ['empty', 'epoch1.ckpt', 'nested'] | argument {ROUND_1} | state {ROUND_1}",
-    f"round 1 flow {ROUND_1}",
-    f"round 2 reader ['empty', 'epoch2.ckpt', 'nested'] | argument {ROUND_2} | state {ROUND_2}",
-    f"round 2 flow {ROUND_2}",
-]
 
 
 def test_a_folder_path_reaches_another_work_and_the_flow_as_on_the_process_runtime(lightwork, ray_instance, tmp_path):
-    source = FOLDERS.format(maker="", reader="")
+    source = (APPS / "folders.py").read_text()
     local = lightwork(source, env={"LIGHTWORK_NO_UI": "1"})
     assert local.wait(60) == 0, local.stderr
-    assert [line for line in local.stdout_lines if line.startswith("round")] == FOLDER_LINES
+    assert [line for line in local.stdout_lines if line.startswith("round")] == [
+        f"round 1 reader ['empty', 'epoch1.ckpt', 'nested'] | argument {ROUND_1} | state {ROUND_1}",
+        f"round 1 flow {ROUND_1}",
+        f"round 2 reader ['empty', 'epoch2.ckpt', 'nested'] | argument {ROUND_2} | state {ROUND_2}",
+        f"round 2 flow {ROUND_2}",
+    ]
     shutil.rmtree(tmp_path / "outputs")  # the Ray run's works and flow must not find the process run's files
     run = lightwork(source, env={"LIGHTWORK_RUNTIME": "ray", "RAY_ADDRESS": ray_instance.address, "LIGHTWORK_NO_UI": "1"})
     assert run.wait(120) == 0, run.stderr
-    assert [line for line in run.stdout_lines if line.startswith("round")] == FOLDER_LINES
-
-
-FAILING = """
-import os
-import lightning as L
-
-
-def divide(x):
-    return 1 / x
-
-
-class Divider(L.LightningWork):
-    def run(self, x):
-        print("dividing by", x)
-        divide(x)
-
-
-class Root(L.LightningFlow):
-    def __init__(self):
-        super().__init__()
-        self.w = Divider()
-
-    def run(self):
-        self.w.run(1)
-        if os.environ.get("MOVE_APP_FILE") and os.path.exists(__file__):
-            os.rename(__file__, __file__ + ".moved")  # the work must not need the app file from now on
-        self.w.run(0)
-
-
-app = L.LightningApp(Root())
-"""
+    assert [line for line in run.stdout_lines if line.startswith("round")] == [line for line in local.stdout_lines if line.startswith("round")]
 
 
 def test_a_failing_work_shows_the_traceback_of_the_process_runtime(lightwork, ray_instance, tmp_path):
-    local = lightwork(FAILING, env={"LIGHTWORK_NO_UI": "1"})
+    source = (APPS / "failing.py").read_text()
+    local = lightwork(source, env={"LIGHTWORK_NO_UI": "1"})
     assert local.wait(60) == 1
     traceback = local.stderr[local.stderr.index("Traceback"):]
-    assert traceback.splitlines()[:5] == [
+    assert traceback.splitlines() == [
         "Traceback (most recent call last):",
-        '  File "app.py", line 13, in run',
+        '  File "app.py", line 19, in run',
         "    divide(x)",
-        '  File "app.py", line 7, in divide',
+        '  File "app.py", line 9, in divide',
         "    return 1 / x",
+        "           ~~^~~",
+        "ZeroDivisionError: division by zero",
     ], traceback
-    run = lightwork(FAILING, env={"LIGHTWORK_RUNTIME": "ray", "RAY_ADDRESS": ray_instance.address, "LIGHTWORK_NO_UI": "1", "MOVE_APP_FILE": "1"})
+    run = lightwork(source, env={"LIGHTWORK_RUNTIME": "ray", "RAY_ADDRESS": ray_instance.address, "LIGHTWORK_NO_UI": "1", "MOVE_APP_FILE": "1"})
     assert run.wait(120) == 1
-    assert (tmp_path / "app.py.moved").exists()
+    assert (tmp_path / "app.py.moved").exists()  # the work had no app file to read its lines from
     assert run.stderr[run.stderr.index("Traceback"):] == traceback
