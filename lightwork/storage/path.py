@@ -213,12 +213,13 @@ def sync(path: Path, store=None) -> None:
     stored = store.files(key)
     if not stored:
         return
-    current = set()
+    current, folders = set(), set()
     for stored_key, version in stored.items():
         target = os.path.join(local, *stored_key[len(key) + 1 :].split("/")) if stored_key != key else local
         if target != local and os.path.isfile(local):  # it was a file and is a folder now
             os.unlink(local)
         if os.path.basename(target) == FOLDER_MARKER:
+            folders.add(os.path.dirname(target))
             os.makedirs(os.path.dirname(target), exist_ok=True)
             continue
         current.add(target)
@@ -236,6 +237,17 @@ def sync(path: Path, store=None) -> None:
         version, state = _fetched.pop(target)
         if state is not None and _state(target) == state:  # the copy, as made: the origin removed the file
             os.unlink(target)
+            _prune(os.path.dirname(target), local, folders)
+
+
+def _prune(folder: str, top: str, kept: set) -> None:
+    """Remove `folder` and its parents below `top` while they are empty and not among the `kept` folders."""
+    while folder.startswith(top + os.sep) and folder not in kept:
+        try:
+            os.rmdir(folder)
+        except OSError:  # not empty (or gone): its parents are not empty either
+            return
+        folder = os.path.dirname(folder)
 
 
 # -- the flow's side (Ray): paths used in the flow's code are brought up to date after their owner's calls ----

@@ -151,6 +151,8 @@ class Store:
         """Every file at or below `path` (relative to the root) -> its version, a value that changes when
         the file is replaced; {} when there is nothing. One listing, also on object stores."""
         full = self._fresh(path)
+        if self.local:
+            return self._local_files(path, full)
         if self.fs.isfile(full):
             return {path: _version(self.fs.info(full))}
         if not self.fs.isdir(full):
@@ -160,6 +162,21 @@ class Store:
             relative = posixpath.relpath(name.rstrip("/"), self.root)
             if info.get("type", "file") == "file" and not any(p.startswith(TEMP_PREFIX) for p in relative.split("/")):
                 found[relative] = _version(info)
+        return found
+
+    def _local_files(self, path: str, full: str) -> dict[str, tuple]:
+        try:
+            stat = os.stat(full)
+        except FileNotFoundError:
+            return {}
+        if not os.path.isdir(full):
+            return {path: (stat.st_size, stat.st_mtime_ns, stat.st_ino)}  # a put replaces the inode too
+        found = {}
+        for folder, folders, names in os.walk(full):
+            folders[:] = [f for f in folders if not f.startswith(TEMP_PREFIX)]
+            for name in names:
+                if not name.startswith(TEMP_PREFIX):
+                    found.update(self._local_files(posixpath.relpath(os.path.join(folder, name), self.root), os.path.join(folder, name)))
         return found
 
     def get_file(self, path: str, local: str) -> None:
