@@ -125,7 +125,8 @@ def ray_instance():
 
     import ray
 
-    context = ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
+    # address="local": a new instance, not a cluster another process on this machine announced in /tmp/ray
+    context = ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
     try:
         yield RayInstance(context.address_info["address"])
     finally:

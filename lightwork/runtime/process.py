@@ -56,11 +56,10 @@ class ProcessRuntime(StreamRuntime):
         if id(work) in self._known:
             request["known_as"] = self._known[id(work)]
         else:  # a work created after the app started: its object goes first on its own socket, any size
-            import cloudpickle
-
+            from . import code_pickle
             from .worker import portable_copy
 
-            handle.conn.queue(Adopt(base64.b64encode(cloudpickle.dumps(portable_copy(work))).decode()))
+            handle.conn.queue(Adopt(base64.b64encode(code_pickle.dumps(portable_copy(work))).decode()))
         self.attach(handle, ours)
         self._send_control(request, theirs)
 

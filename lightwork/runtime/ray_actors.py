@@ -18,11 +18,12 @@ import tempfile
 import threading
 import time
 
+from ..storage import path as paths
 from ..storage.path import OWN_FOLDERS_VARIABLE
 from ..storage.payload import PAYLOAD_VARIABLE
 from . import ray_objects
 from .output import LOG_DIR_VARIABLE, PrefixedLines, open_work_log
-from .protocol import Connection, Exited, Hello, Output
+from .protocol import Connection, Exited, Hello, Output, Status
 from .streams import Handle, StreamRuntime
 
 PLACEMENT_TIMEOUT_VARIABLE = "LIGHTWORK_RAY_PLACEMENT_TIMEOUT"
@@ -138,6 +139,7 @@ class RayRuntime(StreamRuntime):
         local = (LOG_DIR_VARIABLE, PAYLOAD_VARIABLE)
         self._env = {k: v for k, v in os.environ.items() if k.startswith("LIGHTWORK_") and k not in local}
         self._env[OWN_FOLDERS_VARIABLE] = "1"  # each actor has its own folder: Paths travel through the storage
+        paths.flow_fetches(True)  # ... and the flow reads them from there too
         main = sys.modules.get("__main__")
         self._app_folder = os.path.dirname(os.path.abspath(main.__file__)) if getattr(main, "__file__", None) else os.getcwd()
         self._timeout = float(os.environ.get(PLACEMENT_TIMEOUT_VARIABLE) or PLACEMENT_TIMEOUT)
@@ -147,8 +149,7 @@ class RayRuntime(StreamRuntime):
 
     # -- launching -----------------------------------------------------------------------------------------
     def _launch(self, handle: Handle, work) -> None:
-        import cloudpickle
-
+        from . import code_pickle
         from .worker import portable_copy
 
         options = ray_options(getattr(work, "cloud_compute", None))
@@ -157,7 +158,7 @@ class RayRuntime(StreamRuntime):
         self._by_launch[launch] = handle
         # The app's settings reach the actor's process at its start, as they reach a local work's process.
         actor = _actor_class(self._ray).options(max_restarts=0, runtime_env={"env_vars": self._env}, **options).remote()
-        blob = cloudpickle.dumps(portable_copy(work))
+        blob = code_pickle.dumps(portable_copy(work))  # with its source lines, for its tracebacks
         ref = actor.serve.remote(self._address, self._secret, work.name, list(work._lw_path), launch, blob, self._app_folder, self._folders)
         self._actors[handle] = actor
         with self._lock:
@@ -212,12 +213,14 @@ class RayRuntime(StreamRuntime):
 
     # -- output --------------------------------------------------------------------------------------------
     def _filter(self, handle: Handle, messages: list) -> list:
-        if not any(isinstance(m, Output) for m in messages):
-            return messages
+        shown = False
         for message in messages:
             if isinstance(message, Output):
                 self._show(handle.name, message)
-        return [m for m in messages if not isinstance(m, Output)]
+                shown = True
+            elif isinstance(message, Status) and message.stage != "running":
+                paths.call_ended(handle.name)  # the work stored its paths before it said so
+        return [m for m in messages if not isinstance(m, Output)] if shown else messages
 
     def _show(self, name: str, output: Output) -> None:
         """Print a work's lines as a local work's appear: prefixed, whole, in its log for the web UI too."""
@@ -289,6 +292,7 @@ class RayRuntime(StreamRuntime):
         for stream in self._outputs.values():
             stream.flush()
         ray_objects.stop_keeper(self._ray)
+        paths.flow_fetches(False)
         if self._joined:
             self._ray.shutdown()
         self._caretaker.stop()  # stops the Ray it started, and removes the app's folders

@@ -394,7 +394,7 @@ class WorkProcess:
             finally:
                 self._leave_user_code()
                 if self.paths_travel:
-                    share_paths(self._state_values(), self.work.name)
+                    share_paths(self._owned_state_values(), self.work.name)
             with self.lock:
                 self._publish()
                 violation = self._take_violation()
@@ -414,6 +414,12 @@ class WorkProcess:
 
     def _state_values(self) -> list:
         return [getattr(self.work, name, None) for name in self.names]
+
+    def _owned_state_values(self) -> list:
+        """`_state_values()`, with `lit://` values this work set made its Paths now (the publisher may not
+        have run since the assignment)."""
+        with self.lock:
+            return [self._own_paths(name, value) for name, value in zip(self.names, self._state_values())]
 
     def _take_violation(self) -> BaseException | None:
         """The state-rule error found since the last call, cleared (caller holds the lock)."""

@@ -147,6 +147,38 @@ class Store:
             found.extend(self.walk_files(entry))
         return found
 
+    def files(self, path: str) -> dict[str, tuple]:
+        """Every file at or below `path` (relative to the root) -> its version, a value that changes when
+        the file is replaced; {} when there is nothing. One listing, also on object stores."""
+        full = self._fresh(path)
+        if self.local:
+            return self._local_files(path, full)
+        if self.fs.isfile(full):
+            return {path: _version(self.fs.info(full))}
+        if not self.fs.isdir(full):
+            return {}
+        found = {}
+        for name, info in self.fs.find(full, detail=True).items():
+            relative = posixpath.relpath(name.rstrip("/"), self.root)
+            if info.get("type", "file") == "file" and not any(p.startswith(TEMP_PREFIX) for p in relative.split("/")):
+                found[relative] = _version(info)
+        return found
+
+    def _local_files(self, path: str, full: str) -> dict[str, tuple]:
+        try:
+            stat = os.stat(full)
+        except FileNotFoundError:
+            return {}
+        if not os.path.isdir(full):
+            return {path: (stat.st_size, stat.st_mtime_ns, stat.st_ino)}  # a put replaces the inode too
+        found = {}
+        for folder, folders, names in os.walk(full):
+            folders[:] = [f for f in folders if not f.startswith(TEMP_PREFIX)]
+            for name in names:
+                if not name.startswith(TEMP_PREFIX):
+                    found.update(self._local_files(posixpath.relpath(os.path.join(folder, name), self.root), os.path.join(folder, name)))
+        return found
+
     def get_file(self, path: str, local: str) -> None:
         """Copy the stored file to the local path `local` atomically; FileNotFoundError if it is not stored."""
         full = self._fresh(path)
@@ -190,6 +222,22 @@ class Store:
         else:  # object stores and fsspec's memory filesystem publish a file whole when it is closed
             self.fs.put_file(local, full)
 
+    def put_bytes(self, data: bytes, path: str) -> None:
+        """Store `data` as the file `path` atomically."""
+        full = self.full(path)
+        if not self.local:
+            self.fs.pipe_file(full, data)
+            return
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        temp = os.path.join(os.path.dirname(full), f"{TEMP_PREFIX}{uuid.uuid4().hex}")
+        try:
+            with open(temp, "wb") as handle:
+                handle.write(data)
+            os.replace(temp, full)
+        finally:
+            if os.path.exists(temp):
+                os.unlink(temp)
+
     def put_tree(self, local: str, path: str) -> None:
         """Store the local file `local` at `path`, or every file of the local folder `local` under `path`."""
         if os.path.isdir(local):
@@ -210,3 +258,11 @@ class Store:
             os.unlink(full)
         else:
             self.fs.rm(full, recursive=True)
+
+
+def _version(info: dict) -> tuple:
+    """A stored file's size and the backend's marker of its content (an ETag, else its modification time)."""
+    marker = next((info[key] for key in ("ETag", "etag", "mtime", "LastModified", "created") if info.get(key) is not None), None)
+    if hasattr(marker, "timestamp"):  # some backends give a datetime in one listing and a number in another
+        marker = marker.timestamp()
+    return (info.get("size"), str(marker))

@@ -1,4 +1,6 @@
 """The Ray runtime as users meet it: `lightwork run --runtime ray`, its own Ray instance, resources, failures."""
+import pathlib
+import shutil
 import signal
 import time
 
@@ -108,3 +110,44 @@ def test_without_ray_installed_the_command_says_how_to_install_it(lightwork, tmp
     assert run.wait(30) == 2
     assert run.stderr.strip() == 'lightwork: --runtime ray needs Ray, which is not installed: pip install "lightwork[ray]"'
 
+
+
+APPS = pathlib.Path(__file__).parent / "apps"
+ROUND_1 = "empty/ epoch1.ckpt=weights 1 nested/ nested/deeper/ nested/deeper/meta.txt=meta 1"
+ROUND_2 = "empty/ epoch2.ckpt=weights 2 nested/ nested/deeper/ nested/deeper/meta.txt=meta 2"
+
+
+def test_a_folder_path_reaches_another_work_and_the_flow_as_on_the_process_runtime(lightwork, ray_instance, tmp_path):
+    source = (APPS / "folders.py").read_text()
+    local = lightwork(source, env={"LIGHTWORK_NO_UI": "1"})
+    assert local.wait(60) == 0, local.stderr
+    assert [line for line in local.stdout_lines if line.startswith("round")] == [
+        f"round 1 reader ['empty', 'epoch1.ckpt', 'nested'] | argument {ROUND_1} | state {ROUND_1}",
+        f"round 1 flow {ROUND_1}",
+        f"round 2 reader ['empty', 'epoch2.ckpt', 'nested'] | argument {ROUND_2} | state {ROUND_2}",
+        f"round 2 flow {ROUND_2}",
+    ]
+    shutil.rmtree(tmp_path / "outputs")  # the Ray run's works and flow must not find the process run's files
+    run = lightwork(source, env={"LIGHTWORK_RUNTIME": "ray", "RAY_ADDRESS": ray_instance.address, "LIGHTWORK_NO_UI": "1"})
+    assert run.wait(120) == 0, run.stderr
+    assert [line for line in run.stdout_lines if line.startswith("round")] == [line for line in local.stdout_lines if line.startswith("round")]
+
+
+def test_a_failing_work_shows_the_traceback_of_the_process_runtime(lightwork, ray_instance, tmp_path):
+    source = (APPS / "failing.py").read_text()
+    local = lightwork(source, env={"LIGHTWORK_NO_UI": "1"})
+    assert local.wait(60) == 1
+    traceback = local.stderr[local.stderr.index("Traceback"):]
+    assert traceback.splitlines() == [
+        "Traceback (most recent call last):",
+        '  File "app.py", line 19, in run',
+        "    divide(x)",
+        '  File "app.py", line 9, in divide',
+        "    return 1 / x",
+        "           ~~^~~",
+        "ZeroDivisionError: division by zero",
+    ], traceback
+    run = lightwork(source, env={"LIGHTWORK_RUNTIME": "ray", "RAY_ADDRESS": ray_instance.address, "LIGHTWORK_NO_UI": "1", "MOVE_APP_FILE": "1"})
+    assert run.wait(120) == 1
+    assert (tmp_path / "app.py.moved").exists()  # the work had no app file to read its lines from
+    assert run.stderr[run.stderr.index("Traceback"):] == traceback

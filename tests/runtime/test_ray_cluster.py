@@ -1,5 +1,7 @@
 """Two Ray nodes on this machine (ray.cluster_utils.Cluster): placement, data across nodes, a node removed."""
 import logging
+import pathlib
+import shutil
 import uuid
 
 import pytest
@@ -147,5 +149,29 @@ def test_a_removed_node_fails_its_work_with_the_reason(lightwork, cluster):
     assert "work root.w failed" in run.stderr and "Ray actor died" in run.stderr, run.stderr
     assert "payload keeper on the app's node True" in run.stdout_lines  # it must not go away with node c
 
+
+APPS = pathlib.Path(__file__).parent / "apps"
+
+
+def test_a_folder_path_crosses_nodes_as_it_does_on_the_process_runtime(lightwork, cluster, tmp_path):
+    source = (APPS / "folders.py").read_text()
+    local = lightwork(source, env={"LIGHTWORK_NO_UI": "1"})
+    assert local.wait(60) == 0, local.stderr
+    shutil.rmtree(tmp_path / "outputs")
+    run = lightwork(source, env={**env_for(cluster), "MAKER_NODE": "node_a", "READER_NODE": "node_b"})
+    assert run.wait(120) == 0, run.stderr
+    rounds = [line for line in local.stdout_lines if line.startswith("round")]
+    assert len(rounds) == 4 and [line for line in run.stdout_lines if line.startswith("round")] == rounds
+
+
+def test_a_traceback_from_another_node_is_the_one_of_the_process_runtime(lightwork, cluster, tmp_path):
+    source = (APPS / "failing.py").read_text()
+    local = lightwork(source, env={"LIGHTWORK_NO_UI": "1"})
+    assert local.wait(60) == 1
+    run = lightwork(source, env={**env_for(cluster), "WORK_NODE": "node_b", "MOVE_APP_FILE": "1"})
+    assert run.wait(120) == 1
+    assert (tmp_path / "app.py.moved").exists()  # the work's node had no app file when it failed
+    assert run.stderr[run.stderr.index("Traceback"):] == local.stderr[local.stderr.index("Traceback"):]
+    assert 'line 9, in divide\n    return 1 / x' in run.stderr
 
 logging.getLogger("ray").setLevel(logging.WARNING)

@@ -1,4 +1,6 @@
+import os
 import pathlib
+import shutil
 
 import pytest
 
@@ -88,3 +90,64 @@ def test_lit_string_assigned_in_a_running_work_opens_as_a_file(lightwork, tmp_pa
     assert run.wait() == 0, run.stderr
     assert "root.w | Path root.w" in run.stdout and "flow has Path root.w" in run.stdout
     assert (tmp_path / "out.txt").read_text() == "written"
+
+
+def tree(folder):
+    """Every folder ('name/') and file ('name=content') below `folder`."""
+    found = set()
+    for top, folders, names in os.walk(folder):
+        found |= {os.path.relpath(os.path.join(top, name), folder) + "/" for name in folders}
+        found |= {os.path.relpath(os.path.join(top, name), folder) + "=" + open(os.path.join(top, name)).read() for name in names}
+    return found
+
+
+def test_a_folder_travels_through_the_storage_and_stays_up_to_date(store, tmp_path, monkeypatch):
+    """Works in folders of their own (Ray): the owner stores its folder when a call ends, a reader syncs."""
+    from lightwork.storage import path as paths
+
+    maker, reader = tmp_path / "maker", tmp_path / "reader"
+    (maker / "ckpt" / "nested").mkdir(parents=True)
+    (maker / "ckpt" / "empty").mkdir()
+    (maker / "ckpt" / "a.txt").write_text("one")
+    (maker / "ckpt" / "nested" / "b.txt").write_text("bee")
+    folder = Path("lit://ckpt", origin="root.maker")
+    monkeypatch.chdir(maker)
+    paths.share(folder, store)
+    reader.mkdir()
+    monkeypatch.chdir(reader)
+    paths.sync(folder, store)
+    assert tree(reader / "ckpt") == {"a.txt=one", "nested/", "nested/b.txt=bee", "empty/"}
+    (reader / "ckpt" / "mine.txt").write_text("the reader's own")
+
+    (maker / "ckpt" / "a.txt").write_text("two")  # the same size: told apart by its time
+    (maker / "ckpt" / "nested" / "b.txt").unlink()
+    (maker / "ckpt" / "empty" / "c.txt").write_text("sea")
+    monkeypatch.chdir(maker)
+    paths.share(folder, store)
+    assert sorted(store.files("paths/root.maker/ckpt")) == [f"paths/root.maker/ckpt/{n}" for n in ("a.txt", "empty/c.txt", "nested/.lw-folder")]
+    monkeypatch.chdir(reader)
+    paths.sync(folder, store)
+    assert tree(reader / "ckpt") == {"a.txt=two", "nested/", "empty/", "empty/c.txt=sea", "mine.txt=the reader's own"}
+
+    shutil.rmtree(maker / "ckpt" / "empty")  # a folder removed with its files
+    monkeypatch.chdir(maker)
+    paths.share(folder, store)
+    monkeypatch.chdir(reader)
+    paths.sync(folder, store)
+    assert tree(reader / "ckpt") == {"a.txt=two", "nested/", "mine.txt=the reader's own"}
+
+
+def test_a_file_path_is_brought_again_when_its_owner_changed_it(store, tmp_path, monkeypatch):
+    from lightwork.storage import path as paths
+
+    maker, reader = tmp_path / "maker", tmp_path / "reader"
+    maker.mkdir()
+    reader.mkdir()
+    model = Path("lit://model.bin", origin="root.maker")
+    for content in ("first", "second, longer"):
+        (maker / "model.bin").write_text(content)
+        monkeypatch.chdir(maker)
+        paths.share(model, store)
+        monkeypatch.chdir(reader)
+        paths.sync(model, store)
+        assert (reader / "model.bin").read_text() == content

@@ -81,3 +81,21 @@ def test_local_symlink_out_of_the_root_is_refused(tmp_path):
     with pytest.raises(ValueError, match="outside the storage root"):
         store.get_file("link/secret", str(tmp_path / "stolen"))
     assert sorted(os.listdir(outside)) == ["secret"] and not (tmp_path / "stolen").exists()
+
+
+def test_files_lists_every_file_below_a_path_with_a_version_that_changes_when_it_is_replaced(store, tmp_path):
+    write(tmp_path / "a", b"one")
+    store.put_file(str(tmp_path / "a"), "top/x.txt")
+    store.put_file(str(tmp_path / "a"), "top/deep/y.txt")
+    store.put_bytes(b"", "top/empty/.marker")
+    listed = store.files("top")
+    assert sorted(listed) == ["top/deep/y.txt", "top/empty/.marker", "top/x.txt"]
+    assert store.files("top/x.txt") == {"top/x.txt": listed["top/x.txt"]}  # a file lists itself, same version
+    assert store.files("top/deep") == {"top/deep/y.txt": listed["top/deep/y.txt"]}
+    assert store.files("missing") == {}
+    write(tmp_path / "a", b"two, longer")
+    store.put_file(str(tmp_path / "a"), "top/x.txt")
+    assert store.files("top")["top/x.txt"] != listed["top/x.txt"]
+    assert store.files("top")["top/deep/y.txt"] == listed["top/deep/y.txt"]
+    store.get_file("top/empty/.marker", str(tmp_path / "m"))
+    assert (tmp_path / "m").read_bytes() == b""
