@@ -71,7 +71,8 @@ def _serve(start_ray: bool, cleanup: list) -> None:
             import ray
 
             try:
-                context = ray.init(include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
+                # "local": always a Ray of our own, never one another program announced on this machine
+                context = ray.init(address="local", include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
             except Exception as exc:  # noqa: BLE001 - said to the app, which prints it in one line
                 print(f"{type(exc).__name__}: {exc}".replace("\n", " "), flush=True)
                 return

@@ -151,3 +151,26 @@ def test_a_failing_work_shows_the_traceback_of_the_process_runtime(lightwork, ra
     assert run.wait(120) == 1
     assert (tmp_path / "app.py.moved").exists()  # the work had no app file to read its lines from
     assert run.stderr[run.stderr.index("Traceback"):] == traceback
+
+
+def test_without_an_address_the_app_starts_its_own_ray_even_when_another_is_announced(lightwork, ray_instance, monkeypatch, tmp_path):
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)  # the fixture's Ray runs, announced on this machine
+    (tmp_path / "app.py").write_text(
+        "import lightning as L\n"
+        "class W(L.LightningWork):\n"
+        "    def run(self):\n"
+        "        import ray\n"
+        "        print('gcs', ray.get_runtime_context().gcs_address, flush=True)\n"
+        "class F(L.LightningFlow):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.w = W()\n"
+        "    def run(self):\n"
+        "        self.w.run()\n"
+        "        self.stop()\n"
+        "app = L.LightningApp(F())\n"
+    )
+    run = lightwork(["run", "app.py", "--runtime", "ray", "--no-ui"])
+    assert run.wait(90) == 0, run.stderr
+    address = next(line for line in run.stdout_lines if " | gcs " in line).rsplit(" ", 1)[1]
+    assert address != ray_instance.address
