@@ -99,6 +99,58 @@ class Root(L.LightningFlow):
 app = L.LightningApp(Root())
 """
 
+RENDEZVOUS = """
+import socket
+import time
+import ray
+import lightning as L
+from lightning.app.components import MultiNode
+
+class Rank(L.LightningWork):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.node = ""
+        self.address = ""
+        self.heard = []
+
+    def run(self, main_address, main_port, num_nodes, node_rank):
+        self.node = ray.get_runtime_context().get_node_id()
+        self.address = ray.util.get_node_ip_address()
+        if node_rank == 0:  # listens where it was told; the other rank connects, and they exchange ranks
+            with socket.create_server((main_address, main_port)) as server:
+                conn, _ = server.accept()
+                with conn:
+                    self.heard = [int(conn.recv(16))]
+                    conn.sendall(b"0")
+        else:
+            for _ in range(600):
+                try:
+                    conn = socket.create_connection((main_address, main_port), timeout=5)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            with conn:
+                conn.sendall(str(node_rank).encode())
+                self.heard = [int(conn.recv(16))]
+
+class Root(L.LightningFlow):
+    def __init__(self):
+        super().__init__()
+        # A little CPU each: left to itself, Ray would pack both ranks on the first node
+        self.job = MultiNode(Rank, num_nodes=2, cloud_compute=L.CloudCompute("default", cpus=0.1))
+
+    def run(self):
+        self.job.run()
+        first, second = self.job.ws
+        if first.heard and second.heard:
+            print("heard", first.heard, second.heard)
+            print("distinct nodes", first.node != second.node)
+            print("main_address is rank 0's node", first.internal_ip == first.address)
+            self.stop("done")
+
+app = L.LightningApp(Root())
+"""
+
 
 @pytest.fixture(scope="module")
 def cluster(s3_server):
@@ -146,6 +198,17 @@ def test_a_removed_node_fails_its_work_with_the_reason(lightwork, cluster):
     assert run.wait(60) == 1
     assert "work root.w failed" in run.stderr and "Ray actor died" in run.stderr, run.stderr
     assert "payload keeper on the app's node True" in run.stdout_lines  # it must not go away with node c
+
+
+def test_multi_node_ranks_meet_at_rank_0_on_distinct_nodes(lightwork, cluster, tmp_path):
+    (tmp_path / "app.py").write_text(RENDEZVOUS)
+    env = {k: v for k, v in env_for(cluster).items() if k not in ("LIGHTWORK_RUNTIME", "RAY_ADDRESS")}
+    run = lightwork(["run", "app.py", "--runtime", "ray", "--ray-address", cluster.address], env=env)
+    assert run.wait(120) == 0, run.stderr
+    assert "heard [1] [0]" in run.stdout_lines
+    assert "distinct nodes True" in run.stdout_lines
+    assert "main_address is rank 0's node True" in run.stdout_lines
+    assert "num_nodes applies" not in run.stderr
 
 
 logging.getLogger("ray").setLevel(logging.WARNING)
