@@ -72,10 +72,10 @@ class PyTorchLightningScriptRunner(TracerPythonScript):
         if checkpoint is not None:
             self.monitor = checkpoint.monitor
             if checkpoint.best_model_score is not None:
-                self.best_model_path = Path(checkpoint.best_model_path)
                 self.best_model_score = float(checkpoint.best_model_score)
-            elif checkpoint.last_model_path:
-                self.best_model_path = Path(checkpoint.last_model_path)
+            path = checkpoint.best_model_path or checkpoint.last_model_path  # without a monitor: the latest
+            if path:
+                self.best_model_path = Path(path)
         self.has_finished = True
 
     def _trainer_init_pre_middleware(self, trainer, *args: Any, **kwargs: Any):

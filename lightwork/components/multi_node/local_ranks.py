@@ -1,7 +1,8 @@
 """The processes of one node in the torch variants of MultiNode: one per GPU of the node, one without GPUs.
 
 Local rank 0 runs in the work's own process, so its state changes reach the app as any work's do; the other
-local ranks run in processes it spawns, whose state changes are not kept (as in Lightning Apps).
+local ranks run in child processes, whose output shows as the work's and whose state changes are not kept
+(as in Lightning Apps).
 """
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ import importlib
 import importlib.util
 import inspect
 import os
+import subprocess
+import sys
+import threading
 import warnings
 
 TORCH = ("torch", "torch")  # (module, the package that installs it)
@@ -65,37 +69,54 @@ def devices() -> int:
 
 
 def run_local_ranks(rank_run, work, user_run, node: tuple):
-    """Run local rank 0 here and the others in spawned processes; return rank 0's result once all ended."""
+    """Run local rank 0 here and the others in child processes; return rank 0's result once all ended."""
     nprocs = devices()
-    others = None
+    others = []
     if nprocs > 1:
         import cloudpickle
-        import torch.multiprocessing
 
-        blob = cloudpickle.dumps((rank_run, work, user_run))  # the app's classes travel by value
-        others = torch.multiprocessing.start_processes(_spawned_rank, args=(blob, node, nprocs), nprocs=nprocs - 1,
-                                                       join=False, start_method="spawn")
+        # Plain child Pythons, given the work by value: a multiprocessing "spawn" child would run the app file
+        # again, without the aliases of Lightning Apps' packages that lightwork installs.
+        blob = cloudpickle.dumps((rank_run, work, user_run, node, nprocs))
+        for local_rank in range(1, nprocs):
+            child = subprocess.Popen([sys.executable, "-c", f"from {__name__} import run_child; run_child({local_rank})"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            others.append(child)
+            for source, target in ((child.stdout, sys.stdout), (child.stderr, sys.stderr)):
+                threading.Thread(target=_forward, args=(source, target), daemon=True).start()
+            child.stdin.write(blob)
+            child.stdin.close()
     try:
         result = rank_run(0, work, user_run, *node, nprocs)
     except BaseException:
-        if others is not None:
-            for process in others.processes:
-                process.terminate()
+        for child in others:
+            child.kill()
+            child.wait()
         raise
-    if others is not None:
-        while not others.join():  # raises if one of them failed
-            pass
+    failed = [(rank, code) for rank, code in enumerate((child.wait() for child in others), start=1) if code]
+    if failed:
+        raise RuntimeError("local rank " + ", ".join(f"{rank} exited with code {code}" for rank, code in failed))
     return result
 
 
-def _spawned_rank(index: int, blob: bytes, node: tuple, nprocs: int) -> None:
+def _forward(source, target) -> None:
+    """A child's output, line by line, as the work's own (so it reaches the app's terminal on Ray too)."""
+    for line in iter(source.readline, b""):
+        target.write(line.decode(errors="replace"))
+        target.flush()
+
+
+def run_child(local_rank: int) -> None:
+    """In a child process: read the pickled rank from stdin and run it as `local_rank`."""
     import cloudpickle
 
     from ... import compat
+    from ...runtime.forkserver import die_with_parent
 
+    die_with_parent()  # a work that is killed takes its local ranks along
     compat.install()  # the app's classes may name Lightning Apps' packages
-    rank_run, work, user_run = cloudpickle.loads(blob)
-    rank_run(index + 1, work, user_run, *node, nprocs)
+    rank_run, work, user_run, node, nprocs = cloudpickle.loads(sys.stdin.buffer.read())
+    rank_run(local_rank, work, user_run, *node, nprocs)
 
 
 def set_rank_environment(local_rank: int, main_address: str, main_port: int, num_nodes: int, node_rank: int, nprocs: int) -> None:
