@@ -56,9 +56,9 @@ class Root(L.LightningFlow):
 
     def run(self):
         self.job.run()
-        if all(rank.done for rank in self.job.ws):
+        if all(rank.has_stopped for rank in self.job.ws):  # each rank is stopped once it succeeded
             print("ranks", [rank.name for rank in self.job.ws])
-            print("stopped after success", all(rank.has_stopped for rank in self.job.ws))
+            print("all done", all(rank.done for rank in self.job.ws))
             self.stop("done")
 
 
@@ -67,7 +67,7 @@ app = L.LightningApp(Root())
 
 
 def test_locally_one_node_runs_and_one_line_says_num_nodes_applies_on_ray(lightwork):
-    run = lightwork(RENDEZVOUS)
+    run = lightwork(RENDEZVOUS, env={"LIGHTWORK_NO_UI": "1"})
     assert run.wait(60) == 0, run.stderr
     assert run.stderr.strip().splitlines() == [
         "lightwork: MultiNode(num_nodes=3) runs one node on this machine; num_nodes applies with --runtime ray "
@@ -78,14 +78,14 @@ def test_locally_one_node_runs_and_one_line_says_num_nodes_applies_on_ray(lightw
 
 
 def test_all_ranks_run_here_when_asked_and_meet_at_rank_0(lightwork):
-    run = lightwork(RENDEZVOUS, env={"LIGHTWORK_MULTI_NODE_LOCAL": "1"})
+    run = lightwork(RENDEZVOUS, env={"LIGHTWORK_MULTI_NODE_LOCAL": "1", "LIGHTWORK_NO_UI": "1"})
     assert run.wait(60) == 0, run.stderr
     assert "num_nodes applies" not in run.stderr
     assert "root.job.ws.0 | rank 0 of 3 at 127.0.0.1 heard [1, 2]" in run.stdout_lines
     assert "root.job.ws.1 | rank 1 of 3 at 127.0.0.1 heard [0]" in run.stdout_lines
     assert "root.job.ws.2 | rank 2 of 3 at 127.0.0.1 heard [0]" in run.stdout_lines
     assert "ranks ['root.job.ws.0', 'root.job.ws.1', 'root.job.ws.2']" in run.stdout_lines
-    assert "stopped after success True" in run.stdout_lines
+    assert "all done True" in run.stdout_lines
 
 
 class Rank(L.LightningWork):
