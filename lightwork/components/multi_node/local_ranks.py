@@ -45,7 +45,7 @@ def check_run(component: str, work_cls: type, params: tuple) -> None:
     try:
         inspect.signature(work_cls.run).bind(None, *params)
     except TypeError:
-        wanted = f"({', '.join(params)})" if params else "() with no arguments"
+        wanted = f"({', '.join(params)})" if params else "no arguments"
         raise TypeError(f"{component}: {work_cls.__name__}.run must take {wanted}") from None
 
 
