@@ -1,4 +1,4 @@
-"""Ready-made components: scripts run as works, servers, an autoscaler and multi-node jobs (the peer's `lightning.app.components`)."""
+"""Ready-made components: scripts run as works, servers, an autoscaler and multi-node jobs (those of `lightning.app.components`)."""
 from .auto_scaler import AutoScaler
 from .multi_node import FabricMultiNode, LightningTrainerMultiNode, MultiNode, PyTorchSpawnMultiNode
 from .python import Code, PopenPythonScript, TracerPythonScript
@@ -9,7 +9,7 @@ __all__ = ["AutoScaler", "Category", "Code", "FabricMultiNode", "Image", "Lightn
            "MultiNode", "Number", "PopenPythonScript", "PyTorchLightningScriptRunner", "PyTorchSpawnMultiNode", "PythonServer",
            "ServeGradio", "ServeStreamlit", "Text", "TracerPythonScript"]
 
-# The peer's components that only made sense on its cloud: a clear refusal.
+# Lightning Apps' components that only made sense on its cloud: a clear refusal.
 _NOT_HERE = {
     **dict.fromkeys(("Database", "DatabaseClient"), "use a database server of your own (or Drive for files)"),
     "ColdStartProxy": "the AutoScaler's requests wait for a replica instead",
