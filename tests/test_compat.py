@@ -60,11 +60,14 @@ def test_components_the_peer_had_only_on_its_cloud_are_refused_by_name():
         "from lightning_app.utilities.packaging.cloud_compute import CloudCompute\n"
         "import lightning_app\n"
         "assert G is ServeGradio and BuildConfig is lightning_app.BuildConfig and CloudCompute is lightning_app.CloudCompute\n"
-        "from lightning.app.components import MultiNode\n"
+        "from lightning.app.components import MultiNode, PyTorchSpawnMultiNode, LightningTrainerScript\n"
+        "from lightning.app.components.multi_node.base import MultiNode as Base\n"
+        "assert Base is MultiNode\n"
+        "from lightning.app.components import ColdStartProxy\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 1
     assert out.stderr.strip().splitlines()[-1] == (
-        "ImportError: lightning.app.components.MultiNode is not available in lightwork: multi-node training ran on "
-        "the peer's cloud machines; start torch.distributed yourself in a work (docs/compat.md)"
+        "ImportError: lightning.app.components.ColdStartProxy is not available in lightwork: the AutoScaler's requests "
+        "wait for a replica instead (docs/compat.md)"
     )

@@ -74,8 +74,11 @@ def run(ctx, target: tuple, host: str, port: int | None, no_ui: bool, token: str
 
             click.echo(f"lightwork: --runtime ray needs Ray, which is not installed: {INSTALL_HINT}", err=True)
             sys.exit(2)
+    from ..core import context
     from ..storage.store import OPTIONS_VARIABLE, STORAGE_VARIABLE, check_storage, storage_options, storage_url
     from .load import AppFileError, load_app
+
+    context.set_runtime(runtime)  # a MultiNode made while the app loads starts all its ranks on Ray only
 
     if os.environ.get(STORAGE_VARIABLE) or os.environ.get(OPTIONS_VARIABLE):  # bad settings fail here, not in a work
         try:

@@ -1,16 +1,16 @@
-"""Ready-made components: scripts run as works, servers, and an autoscaler (the peer's `lightning.app.components`)."""
+"""Ready-made components: scripts run as works, servers, an autoscaler and multi-node jobs (those of `lightning.app.components`)."""
 from .auto_scaler import AutoScaler
+from .multi_node import FabricMultiNode, LightningTrainerMultiNode, MultiNode, PyTorchSpawnMultiNode
 from .python import Code, PopenPythonScript, TracerPythonScript
 from .serve import Category, Image, Number, PythonServer, ServeGradio, ServeStreamlit, Text
+from .training import LightningTrainerScript, PyTorchLightningScriptRunner
 
-__all__ = ["AutoScaler", "Category", "Code", "Image", "Number", "PopenPythonScript", "PythonServer", "ServeGradio",
-           "ServeStreamlit", "Text", "TracerPythonScript"]
+__all__ = ["AutoScaler", "Category", "Code", "FabricMultiNode", "Image", "LightningTrainerMultiNode", "LightningTrainerScript",
+           "MultiNode", "Number", "PopenPythonScript", "PyTorchLightningScriptRunner", "PyTorchSpawnMultiNode", "PythonServer",
+           "ServeGradio", "ServeStreamlit", "Text", "TracerPythonScript"]
 
-# The peer's components that only made sense on its cloud or need a deep-learning stack: a clear refusal.
+# Lightning Apps' components that only made sense on its cloud: a clear refusal.
 _NOT_HERE = {
-    **dict.fromkeys(("MultiNode", "FabricMultiNode", "LightningTrainerMultiNode", "PyTorchSpawnMultiNode",
-                     "LightningTrainerScript", "PyTorchLightningScriptRunner"),
-                    "multi-node training ran on the peer's cloud machines; start torch.distributed yourself in a work"),
     **dict.fromkeys(("Database", "DatabaseClient"), "use a database server of your own (or Drive for files)"),
     "ColdStartProxy": "the AutoScaler's requests wait for a replica instead",
     "ModelInferenceAPI": "use PythonServer",

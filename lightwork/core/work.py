@@ -193,7 +193,12 @@ class LightningWork(Component):
 
     @property
     def internal_ip(self) -> str:
-        """The address other components of the app reach the work at."""
+        """The address other components of the app reach the work at. In the flow, for a work the runtime placed
+        on another machine (Ray), that machine's address: "" until the work is placed."""
+        backend = self._lw_backend
+        node = backend.runtime.node_address(self.name) if backend is not None else None
+        if node is not None:
+            return node
         return "127.0.0.1" if self._host in ("", "0.0.0.0", "::") else self._host
 
 

@@ -47,6 +47,11 @@ class Runtime(abc.ABC):
     def receive(self, timeout: float | None) -> list:
         """Wait up to `timeout` seconds (None: forever) for messages; return `[(work name, message), ...]`."""
 
+    def node_address(self, name: str) -> str | None:
+        """The address other machines reach the work `name` at, for a runtime that places works on other
+        machines: "" until the work is placed; None (the default) when works run on the app's machine."""
+        return None
+
     def wake(self) -> None:
         """From any thread: make a `receive` that is waiting return now (runtimes whose receive blocks override)."""
 

@@ -103,6 +103,7 @@ class Hello:
     secret: str
     name: str
     launch: int
+    node: str = ""  # the address of the machine the work runs on, as its cluster knows it (Ray's node address)
 
 
 @dataclass

@@ -6,6 +6,7 @@ own RPC or log streaming, which are slower and buffer. Ray tells the app when an
 """
 from __future__ import annotations
 
+import collections
 import hmac
 import itertools
 import logging
@@ -31,6 +32,10 @@ PLACEMENT_TIMEOUT = 60.0  # seconds a work may wait for resources that no node o
 INSTALL_HINT = 'pip install "lightwork[ray]"'
 WORK_FOLDER_PREFIX = "lightwork-ray-"  # + the app's pid: the works' working folders
 WATCH_INTERVAL = 0.2  # seconds between Ray's answers on which actors ended
+
+# A work with this attribute (a group name) goes to a node that holds the fewest other works of its group:
+# MultiNode puts each rank on a node of its own while the cluster has enough nodes that can hold them.
+SPREAD_ATTRIBUTE = "_lw_spread"
 
 _LISTENER = object()  # selector keys besides the works' handles
 _GREETING = object()
@@ -135,6 +140,8 @@ class RayRuntime(StreamRuntime):
         self._greeting: dict[socket.socket, Connection] = {}  # accepted sockets whose Hello has not arrived
         self._outputs: dict = {}  # (work name, fd) -> PrefixedLines showing its output here
         self._labels: dict = {}  # work name -> its display_name, if it has one
+        self._nodes: dict = {}  # work name -> the address of the node its actor runs on ("" until it connected)
+        self._spread: dict = {}  # spread group -> {work name: the node id chosen for it}
         ray_objects.start_keeper(ray)  # payloads go to Ray's object store, not a folder of this machine
         local = (LOG_DIR_VARIABLE, PAYLOAD_VARIABLE)
         self._env = {k: v for k, v in os.environ.items() if k.startswith("LIGHTWORK_") and k not in local}
@@ -153,7 +160,16 @@ class RayRuntime(StreamRuntime):
         from .worker import portable_copy
 
         options = ray_options(getattr(work, "cloud_compute", None))
+        group = getattr(work, SPREAD_ATTRIBUTE, None)
+        if group is not None:
+            node = self._spread_node(group, work.name, asked(options))
+            if node is not None:
+                from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+                # soft: should the node go away before the actor is placed, Ray places it elsewhere
+                options["scheduling_strategy"] = NodeAffinitySchedulingStrategy(node, soft=True)
         self._labels[work.name] = work.display_name
+        self._nodes[work.name] = ""
         launch = next(self._launches)
         self._by_launch[launch] = handle
         # The app's settings reach the actor's process at its start, as they reach a local work's process.
@@ -164,6 +180,22 @@ class RayRuntime(StreamRuntime):
         with self._lock:
             self._refs[ref] = handle
             self._placing[handle] = (time.monotonic() + self._timeout, asked(options))
+
+    def _spread_node(self, group: str, name: str, wanted: dict) -> str | None:
+        """The node for work `name` of spread group `group`: one that can hold what it asks for and was chosen
+        for the fewest other works of the group (the first such node of the cluster); None if no node can."""
+        chosen = self._spread.setdefault(group, {})
+        chosen.pop(name, None)  # a work started again chooses afresh
+        fitting = [node["NodeID"] for node in self._ray.nodes()
+                   if node.get("Alive") and all(node.get("Resources", {}).get(k, 0) >= v for k, v in wanted.items())]
+        if not fitting:
+            return None  # the placement check reports what the work asked for
+        taken = collections.Counter(chosen.values())
+        chosen[name] = min(fitting, key=lambda node: taken[node])
+        return chosen[name]
+
+    def node_address(self, name: str) -> str | None:
+        return self._nodes.get(name, "")  # a work not started yet is not placed either
 
     def _kill(self, handle: Handle) -> None:
         actor = self._actors.get(handle)
@@ -206,6 +238,7 @@ class RayRuntime(StreamRuntime):
             return
         with self._lock:
             self._placing.pop(handle, None)
+        self._nodes[handle.name] = hello.node
         self.attach(handle, sock)
         if len(messages) > 1:
             handle.messages.extend(self._filter(handle, messages[1:]))
@@ -357,6 +390,7 @@ class WorkActor:
 
     def serve(self, address, secret: str, name: str, path: list, launch: int, blob: bytes, app_folder: str, folders: str) -> None:
         import cloudpickle
+        import ray
 
         from .. import compat
         from . import worker
@@ -372,7 +406,7 @@ class WorkActor:
         sock.settimeout(None)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         conn = Connection(sock)
-        conn.send(Hello(secret, name, launch))
+        conn.send(Hello(secret, name, launch, ray.util.get_node_ip_address()))
 
         def send_output(fd: int, text: str) -> None:
             try:

@@ -101,6 +101,58 @@ class Root(L.LightningFlow):
 app = L.LightningApp(Root())
 """
 
+RENDEZVOUS = """
+import socket
+import time
+import ray
+import lightning as L
+from lightning.app.components import MultiNode
+
+class Rank(L.LightningWork):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.node = ""
+        self.address = ""
+        self.heard = []
+
+    def run(self, main_address, main_port, num_nodes, node_rank):
+        self.node = ray.get_runtime_context().get_node_id()
+        self.address = ray.util.get_node_ip_address()
+        if node_rank == 0:  # listens where it was told; the other rank connects, and they exchange ranks
+            with socket.create_server((main_address, main_port)) as server:
+                conn, _ = server.accept()
+                with conn:
+                    self.heard = [int(conn.recv(16))]
+                    conn.sendall(b"0")
+        else:
+            for _ in range(600):
+                try:
+                    conn = socket.create_connection((main_address, main_port), timeout=5)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            with conn:
+                conn.sendall(str(node_rank).encode())
+                self.heard = [int(conn.recv(16))]
+
+class Root(L.LightningFlow):
+    def __init__(self):
+        super().__init__()
+        # A little CPU each: left to itself, Ray would pack both ranks on the first node
+        self.job = MultiNode(Rank, num_nodes=2, cloud_compute=L.CloudCompute("default", cpus=0.1))
+
+    def run(self):
+        self.job.run()
+        first, second = self.job.ws
+        if first.heard and second.heard:
+            print("heard", first.heard, second.heard)
+            print("distinct nodes", first.node != second.node)
+            print("main_address is rank 0's node", first.internal_ip == first.address)
+            self.stop("done")
+
+app = L.LightningApp(Root())
+"""
+
 
 @pytest.fixture(scope="module")
 def cluster(s3_server):
@@ -173,5 +225,17 @@ def test_a_traceback_from_another_node_is_the_one_of_the_process_runtime(lightwo
     assert (tmp_path / "app.py.moved").exists()  # the work's node had no app file when it failed
     assert run.stderr[run.stderr.index("Traceback"):] == local.stderr[local.stderr.index("Traceback"):]
     assert 'line 9, in divide\n    return 1 / x' in run.stderr
+
+
+def test_multi_node_ranks_meet_at_rank_0_on_distinct_nodes(lightwork, cluster, tmp_path):
+    (tmp_path / "app.py").write_text(RENDEZVOUS)
+    env = {k: v for k, v in env_for(cluster).items() if k not in ("LIGHTWORK_RUNTIME", "RAY_ADDRESS")}
+    run = lightwork(["run", "app.py", "--runtime", "ray", "--ray-address", cluster.address], env=env)
+    assert run.wait(120) == 0, run.stderr
+    assert "heard [1] [0]" in run.stdout_lines
+    assert "distinct nodes True" in run.stdout_lines
+    assert "main_address is rank 0's node True" in run.stdout_lines
+    assert "num_nodes applies" not in run.stderr
+
 
 logging.getLogger("ray").setLevel(logging.WARNING)
