@@ -1,7 +1,11 @@
 """Let app files written for `lightning_app`, `lightning.app` or `lightning` import lightwork instead.
 
-`install()` adds an import hook for each of those top-level names that is not installed; every alias is a
-module of its own holding the public names of the lightwork module it stands for.
+`install()` adds two import hooks. The last one on `sys.meta_path` answers only what no installed package
+answers: `lightning_app`, `lightning` and `lightning.app` with their submodules, each an alias module holding
+the public names of the lightwork module it stands for. So an installed `lightning_app` (Lightning Apps
+itself) is never shadowed, and neither is a `lightning` that still ships its `app`. The first hook lets an
+installed `lightning` (the training package) load as it is, then adds the app names it lacks to it
+(`lightning.LightningWork`, ...) without replacing any name it defines.
 """
 from __future__ import annotations
 
@@ -9,10 +13,12 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import os
 import sys
 import types
 
-# peer module (after the top-level name) -> lightwork module; others map to `lightwork.<same path>`
+# Lightning Apps module (after `lightning_app` or `lightning.app`) -> lightwork module; others map to
+# `lightwork.<same path>`
 _TARGETS = {
     "": "lightwork",
     "core": "lightwork",
@@ -42,9 +48,10 @@ _TARGETS = {
 PEER_PACKAGES = ("lightning_app", "lightning")
 
 
-def _target(fullname: str, tops) -> str | None:
+def _target(fullname: str) -> str | None:
+    """The lightwork module that `fullname` stands for, or None where it names no Lightning Apps module."""
     top, _, rest = fullname.partition(".")
-    if top not in tops:
+    if top not in PEER_PACKAGES:
         return None
     if top == "lightning":
         if rest == "app" or rest.startswith("app."):
@@ -54,21 +61,30 @@ def _target(fullname: str, tops) -> str | None:
     return _TARGETS.get(rest, f"lightwork.{rest}" if rest else "lightwork")
 
 
+def _is_alias(module) -> bool:
+    return isinstance(getattr(module, "__loader__", None), _AliasFinder)
+
+
 class _AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    def __init__(self, tops) -> None:
-        self.tops = tuple(tops)
+    """The last finder: the Lightning Apps module names that nothing installed answered, as lightwork aliases."""
 
     def find_spec(self, fullname, path=None, target=None):
-        target_name = _target(fullname, self.tops)
+        target_name = _target(fullname)
+        if target_name is None:
+            return None
+        parent = fullname.rpartition(".")[0]
+        # Inside an installed package only `lightning.app` itself is ours (the training package lacks it).
+        if parent and parent != "lightning" and not _is_alias(sys.modules.get(parent)):
+            return None
         try:
-            if target_name is None or importlib.util.find_spec(target_name) is None:
+            if importlib.util.find_spec(target_name) is None:
                 return None
         except (ImportError, ValueError):  # a name inside a module, not a submodule: "cannot import name"
             return None
         return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
 
     def create_module(self, spec):
-        target = importlib.import_module(_target(spec.name, self.tops))
+        target = importlib.import_module(_target(spec.name))
         module = types.ModuleType(spec.name, target.__doc__)
         module.__dict__.update({k: v for k, v in vars(target).items() if not k.startswith("__") or k == "__getattr__"})
         module.__path__ = []
@@ -78,10 +94,80 @@ class _AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         pass
 
 
+class _TrainingPackageFinder(importlib.abc.MetaPathFinder):
+    """The first finder: an installed `lightning` loads as it is, then gets the app names it lacks."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != "lightning":
+            return None
+        spec = _installed_spec(fullname, path, target)
+        if spec is None or spec.loader is None:
+            return None
+        spec.loader = _AddAppNames(spec.loader)
+        return spec
+
+
+class _AddAppNames(importlib.abc.Loader):
+    """Runs the package's own loader, then adds the app names (the module keeps its own loader)."""
+
+    def __init__(self, loader) -> None:
+        self.loader = loader
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module) -> None:
+        module.__loader__ = module.__spec__.loader = self.loader
+        self.loader.exec_module(module)
+        add_app_names(module)
+
+    def __getattr__(self, name):
+        return getattr(self.loader, name)
+
+
+def add_app_names(module) -> None:
+    """Give an installed `lightning` the names of `lightning.app` (lightwork's) that it does not define."""
+    if _ships_app(module.__spec__):  # this `lightning` is Lightning Apps itself
+        return
+    app = importlib.import_module("lightning.app")
+    import lightwork
+
+    for name in ("app", *lightwork.__all__):
+        if not hasattr(module, name):
+            setattr(module, name, app if name == "app" else getattr(app, name))
+
+
+def _installed_spec(fullname, path=None, target=None):
+    """The spec that the finders other than ours give `fullname`: that of an installed package, or None."""
+    for finder in list(sys.meta_path):
+        if isinstance(finder, (_AliasFinder, _TrainingPackageFinder)) or not hasattr(finder, "find_spec"):
+            continue
+        spec = finder.find_spec(fullname, path, target)
+        if spec is not None:
+            return spec
+    return None
+
+
+def _ships_app(spec) -> bool:
+    """Whether the installed `lightning` of `spec` has its own `app` subpackage (Lightning Apps itself)."""
+    return spec is not None and any(os.path.isdir(os.path.join(f, "app")) for f in spec.submodule_search_locations or ())
+
+
 def install() -> list[str]:
-    """Alias each peer package that is neither installed nor aliased already; return the names aliased."""
-    taken = {top for f in sys.meta_path if isinstance(f, _AliasFinder) for top in f.tops}
-    aliased = [t for t in PEER_PACKAGES if t not in taken and t not in sys.modules and importlib.util.find_spec(t) is None]
-    if aliased:
-        sys.meta_path.append(_AliasFinder(aliased))
+    """Install the hooks once per process; return the names that resolve to lightwork now (`lightning_app`,
+    and `lightning`, or only `lightning.app` where the training package is installed)."""
+    if not any(isinstance(f, _AliasFinder) for f in sys.meta_path):
+        sys.meta_path.insert(0, _TrainingPackageFinder())
+        sys.meta_path.append(_AliasFinder())
+        loaded = sys.modules.get("lightning")
+        if loaded is not None and not _is_alias(loaded):
+            add_app_names(loaded)
+    aliased = []
+    for top in PEER_PACKAGES:
+        loaded = sys.modules.get(top)
+        spec = None if loaded is not None and _is_alias(loaded) else _installed_spec(top)
+        if spec is None:
+            aliased.append(top)
+        elif top == "lightning" and not _ships_app(spec):
+            aliased.append("lightning.app")
     return aliased
