@@ -44,6 +44,30 @@ _TARGETS = {
     "testing.testing": "lightwork.testing",
     "runners.multiprocess": "lightwork.runners",
     "runners.runtime": "lightwork.runners",
+    "runners.runtime_type": "lightwork.runners",
+    "testing.config": "lightwork.testing",
+    "core.constants": "lightwork.utilities.constants",
+    "utilities.packaging.app_config": "lightwork.utilities.app_config",
+}
+# Lightning Apps modules lightwork does not offer, and why (importing one says so in one line)
+_CLOUD = "it talked to the Lightning AI cloud, which lightwork does not use"
+_NOT_AVAILABLE = {
+    "cli": "the internals of the `lightning` command; run apps with `lightwork run`",
+    "source_code": "it uploaded the app's code to the Lightning AI cloud",
+    "launcher": "it started flows and works on the Lightning AI cloud; lightwork runs them locally or on Ray",
+    "plugin": "it ran jobs on the Lightning AI cloud",
+    "components.database": "use a database server of your own (or Drive for files)",
+    "components.multi_node": "multi-node training ran on the Lightning AI cloud's machines; start "
+                             "torch.distributed yourself in a work (on Ray, one work per node)",
+    "components.training": "it trained on several of the Lightning AI cloud's machines; run the training "
+                           "script in a work (TracerPythonScript or PopenPythonScript)",
+    **dict.fromkeys(("utilities.login", "utilities.auth", "utilities.secrets", "utilities.clusters",
+                     "utilities.app_logs", "utilities.logs_socket_api"), _CLOUD),
+    "utilities.safe_pickle": "it packed works for the Lightning AI cloud's machines; lightwork moves works itself",
+    **dict.fromkeys(("storage.copier", "storage.orchestrator", "storage.requests"),
+                    "the internals of how Lightning Apps moved Path files; lightwork moves them itself "
+                    "(use Path, Drive or FileSystem)"),
+    "core.queues": "the internal queues of Lightning Apps' runtime; lightwork's runtimes use their own protocol",
 }
 PEER_PACKAGES = ("lightning_app", "lightning")
 
@@ -53,12 +77,27 @@ def _target(fullname: str) -> str | None:
     top, _, rest = fullname.partition(".")
     if top not in PEER_PACKAGES:
         return None
-    if top == "lightning":
-        if rest == "app" or rest.startswith("app."):
-            rest = rest[4:]
-        elif rest:
-            return None
+    rest = _app_path(fullname)
     return _TARGETS.get(rest, f"lightwork.{rest}" if rest else "lightwork")
+
+
+def _app_path(fullname: str) -> str:
+    """The module's path inside Lightning Apps: `lightning_app.x`, `lightning.app.x` and (the `lightning`
+    releases of 2022, which were Lightning Apps) `lightning.x` all give `x`."""
+    top, _, rest = fullname.partition(".")
+    if top == "lightning" and (rest == "app" or rest.startswith("app.")):
+        return rest[4:]
+    return rest
+
+
+def _refusal(fullname: str) -> str | None:
+    """Why lightwork does not offer the Lightning Apps module `fullname`, or None."""
+    parts = _app_path(fullname).split(".")
+    for size in range(len(parts), 0, -1):
+        reason = _NOT_AVAILABLE.get(".".join(parts[:size]))
+        if reason:
+            return f"{fullname} is not available in lightwork: {reason} (docs/compat.md)"
+    return None
 
 
 def _is_alias(module) -> bool:
@@ -73,25 +112,55 @@ class _AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if target_name is None:
             return None
         parent = fullname.rpartition(".")[0]
-        # Inside an installed package only `lightning.app` itself is ours (the training package lacks it).
+        # Inside an installed package only what it lacks right under `lightning` is ours (`lightning.app`).
         if parent and parent != "lightning" and not _is_alias(sys.modules.get(parent)):
             return None
+        loaded = sys.modules.get(parent)
+        if parent == "lightning" and not _is_alias(loaded) and _ships_app(getattr(loaded, "__spec__", None)):
+            return None  # a `lightning` that is Lightning Apps itself gets nothing of ours
         try:
-            if importlib.util.find_spec(target_name) is None:
-                return None
+            found = importlib.util.find_spec(target_name) is not None
         except (ImportError, ValueError):  # a name inside a module, not a submodule: "cannot import name"
+            found = False
+        if not found:
+            refusal = _refusal(fullname)
+            if refusal:
+                raise ImportError(refusal, name=fullname)
             return None
         return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
 
     def create_module(self, spec):
         target = importlib.import_module(_target(spec.name))
         module = types.ModuleType(spec.name, target.__doc__)
-        module.__dict__.update({k: v for k, v in vars(target).items() if not k.startswith("__") or k == "__getattr__"})
+        module.__dict__.update({k: v for k, v in vars(target).items() if not k.startswith("__")})
+        module.__getattr__ = _submodules_as_attributes(spec.name, vars(target).get("__getattr__"))
         module.__path__ = []
         return module
 
     def exec_module(self, module) -> None:
-        pass
+        if module.__name__ == "lightning":  # `L.app` is `lightning.app`, not lightwork's own `app` package
+            module.app = importlib.import_module("lightning.app")
+
+
+def _submodules_as_attributes(alias: str, own_getattr):
+    """The alias's module `__getattr__`: the target's own first, then `alias.<name>` as a submodule (so
+    `L.app.utilities.cloud` works without importing it first, as Lightning Apps' package imported them all)."""
+
+    def __getattr__(name: str):
+        if own_getattr is not None:
+            try:
+                return own_getattr(name)
+            except AttributeError:
+                pass
+        if not name.startswith("__"):
+            try:
+                return importlib.import_module(f"{alias}.{name}")
+            except ImportError as exc:
+                if exc.name != f"{alias}.{name}":
+                    raise  # the submodule exists and failed to import: its own error, not a missing attribute
+        raise AttributeError(f"module {alias!r} has no attribute {name!r}")
+
+    return __getattr__
 
 
 class _TrainingPackageFinder(importlib.abc.MetaPathFinder):

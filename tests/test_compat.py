@@ -181,3 +181,87 @@ def test_an_app_of_someone_who_trains_with_lightning_runs(lightwork, tmp_path, t
     run = lightwork(TRAINING_APP.format(imports=APP_ORDERS[order]), env={"PYTHONPATH": path, "LIGHTWORK_NO_UI": "1"})
     assert run.wait(60) == 0, run.stderr
     assert run.stdout_lines == SEEN
+
+
+COMPONENT_NAMES_APP = """
+import os, signal, subprocess, sys
+import lightning as L
+from lightning.app.storage import FileSystem
+from lightning.app.storage.path import _filesystem, _shared_storage_path
+from lightning.app.utilities.app_helpers import _collect_child_process_pids
+from lightning.app.utilities.cloud import is_running_in_cloud
+from lightning.app.utilities.enum import CacheCallsKeys, WorkFailureReasons, WorkStageStatus, WorkStopReasons, make_status
+from lightning.app.utilities.frontend import AppInfo
+from lightning.app.utilities.imports import _is_playwright_available, requires
+
+
+class Starter(L.LightningWork):
+    @requires("json")
+    def run(self):
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        pids = _collect_child_process_pids(os.getpid())
+        for pid in pids:
+            os.kill(pid, signal.SIGTERM)
+        child.wait()
+        _filesystem().pipe(str(_shared_storage_path() / "note.txt"), b"from the work")
+        print("ended", pids == [child.pid], is_running_in_cloud())
+
+
+class Root(L.LightningFlow):
+    def __init__(self):
+        super().__init__()
+        self.w = Starter()
+        self.last = make_status(WorkStageStatus.NOT_STARTED)
+
+    def run(self):
+        self.w.run()
+        if self.w.has_succeeded:
+            print("reasons", WorkFailureReasons.USER_EXCEPTION, WorkStopReasons.PENDING, CacheCallsKeys.LATEST_CALL_HASH)
+            FileSystem().get("/note.txt", "note-copy.txt")
+            with open("note-copy.txt") as note:
+                print(note.read())
+            self.stop("done")
+
+
+app = L.LightningApp(Root(), info=AppInfo(title="names components import"))
+"""
+
+
+def test_names_real_components_import_work_in_an_app(lightwork):
+    run = lightwork(COMPONENT_NAMES_APP, env={"LIGHTWORK_NO_UI": "1"})
+    assert run.wait(60) == 0, run.stderr
+    assert run.stdout_lines == ["root.w | ended True False", "reasons user_exception pending latest_call_hash",
+                                "from the work", "done"]
+
+
+def test_the_2022_lightning_paths_and_attribute_chains_resolve():
+    code = (
+        "import lightwork.compat as c; c.install()\n"
+        "from lightning import LightningApp, LightningFlow\n"
+        "from lightning.frontend import StreamlitFrontend\n"
+        "from lightning.utilities.state import AppState\n"
+        "from lightning.storage.path import Path\n"
+        "from lightning.components.python import TracerPythonScript\n"
+        "import lightning as L, lightwork\n"
+        "assert L.app is __import__('sys').modules['lightning.app'] and L.app.LightningWork is lightwork.LightningWork\n"
+        "assert L.app.utilities.cloud.is_running_in_cloud() is False and L.app.storage.path._filesystem\n"
+        "assert Path is lightwork.storage.Path and TracerPythonScript is lightwork.components.TracerPythonScript\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["ok"]
+
+
+@pytest.mark.parametrize("statement, message", [
+    ("from lightning.app.cli.lightning_cli import run_app",
+     "lightning.app.cli.lightning_cli is not available in lightwork: the internals of the `lightning` command; run apps with `lightwork run`"),
+    ("from lightning_app.components.database import Database",
+     "lightning_app.components.database is not available in lightwork: use a database server of your own (or Drive for files)"),
+    ("import lightning.app.utilities.login",
+     "lightning.app.utilities.login is not available in lightwork: it talked to the Lightning AI cloud, which lightwork does not use"),
+])
+def test_modules_only_the_lightning_ai_cloud_had_are_refused_in_one_line(statement, message):
+    out = subprocess.run([sys.executable, "-c", f"import lightwork.compat as c; c.install(); {statement}"], capture_output=True, text=True)
+    assert out.returncode == 1
+    assert out.stderr.strip().splitlines()[-1] == f"ImportError: {message} (docs/compat.md)"

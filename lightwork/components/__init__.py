@@ -9,7 +9,8 @@ __all__ = ["AutoScaler", "Category", "Code", "Image", "Number", "PopenPythonScri
 # The peer's components that only made sense on its cloud or need a deep-learning stack: a clear refusal.
 _NOT_HERE = {
     **dict.fromkeys(("MultiNode", "FabricMultiNode", "LightningTrainerMultiNode", "PyTorchSpawnMultiNode",
-                     "LightningTrainerScript", "PyTorchLightningScriptRunner"),
+                     "LightningTrainerScript", "PyTorchLightningScriptRunner", "LiteMultiNode",
+                     "LightningTrainingComponent"),
                     "multi-node training ran on the peer's cloud machines; start torch.distributed yourself in a work"),
     **dict.fromkeys(("Database", "DatabaseClient"), "use a database server of your own (or Drive for files)"),
     "ColdStartProxy": "the AutoScaler's requests wait for a replica instead",
