@@ -6,6 +6,9 @@ the public names of the lightwork module it stands for. So an installed `lightni
 itself) is never shadowed, and neither is a `lightning` that still ships its `app`. The first hook lets an
 installed `lightning` (the training package) load as it is, then adds the app names it lacks to it
 (`lightning.LightningWork`, ...) without replacing any name it defines.
+
+`lightning.x` (the 2022 releases, which were Lightning Apps) is `lightning.app.x` where nothing installed has
+it. A Lightning Apps module that only made sense on its cloud is refused in one line saying why.
 """
 from __future__ import annotations
 
