@@ -209,3 +209,78 @@ def run_work_isolated(work, *args, start_server: bool = False, **kwargs) -> int:
     from .runners import MultiProcessRuntime
 
     return MultiProcessRuntime(LightningApp(_SingleWorkFlow(work, args, kwargs)), start_server=start_server).dispatch()
+
+
+class ApplicationResult:
+    """What `application_testing` returns: `exit_code` (0 when the app ended as it should), as click's
+    result of Lightning Apps' run command offered it; `exception` is None, `output` empty (the app's output
+    went to this process's stdout)."""
+
+    def __init__(self, exit_code: int) -> None:
+        self.exit_code, self.exception, self.output = exit_code, None, ""
+
+
+def application_testing(lit_app_cls=LightningTestApp, command_line=()) -> ApplicationResult:
+    """Run the app file `command_line[0]` in this process as `lightning run app` did, its LightningApp made
+    as `lit_app_cls` (a LightningTestApp that decides when it ends). Of the options after the file,
+    `--without-server` runs it without the web server and `--env NAME=VALUE` sets a variable; Lightning
+    Apps' cloud and browser options (`--blocking`, `--open-ui`, ...) are accepted and not used."""
+    from .cli.load import load_app
+    from .cli.setup import parse_env
+    from .runners import MultiProcessRuntime
+
+    if not command_line:
+        raise ValueError("application_testing needs the app file as command_line[0]")
+    path, options = command_line[0], list(command_line[1:])
+    env = parse_env(options[i + 1] for i, option in enumerate(options[:-1]) if option == "--env")
+    saved = (sys.modules.get("__main__"), list(sys.path), sys.argv, {k: os.environ.get(k) for k in env})
+    try:
+        for module in _offering_app(LightningApp):
+            module.LightningApp = lit_app_cls
+        os.environ.update(env)
+        sys.argv = [path]
+        app = load_app(path)
+        return ApplicationResult(MultiProcessRuntime(app, start_server="--without-server" not in options).dispatch())
+    finally:
+        for module in _offering_app(lit_app_cls):  # those the app file imported meanwhile too
+            module.LightningApp = LightningApp
+        main, sys.path[:], sys.argv, old_env = saved
+        if main is not None:
+            sys.modules["__main__"] = main
+        for name, value in old_env.items():
+            os.environ.pop(name) if value is None else os.environ.__setitem__(name, value)
+
+
+def _offering_app(cls) -> list:
+    """The modules an app file takes LightningApp from (lightwork and the aliases) that now offer `cls`."""
+    names = [n for n in list(sys.modules) if n == "lightwork" or n.split(".")[0] in ("lightning", "lightning_app")]
+    return [sys.modules[n] for n in names if getattr(sys.modules[n], "LightningApp", None) is cls]
+
+
+class _Config:
+    """The settings of Lightning Apps' cloud tests, from the environment (read when this module is imported)."""
+
+    id = os.getenv("LIGHTNING_USER_ID")
+    key = os.getenv("LIGHTNING_API_KEY")
+    url = os.getenv("LIGHTNING_CLOUD_URL", "https://lightning.ai")
+    api_key = os.getenv("LIGHTNING_API_KEY")
+    username = os.getenv("LIGHTNING_USERNAME")
+    video_location = os.getenv("VIDEO_LOCATION", "./artifacts/videos")
+    har_location = os.getenv("HAR_LOCATION", "./artifacts/hars")
+    slowmo = os.getenv("SLOW_MO", "0")
+
+
+Config = _Config
+
+
+def run_app_in_cloud(*args, **kwargs):
+    from .utilities._refusal import refuse
+
+    refuse("lightning.app.testing.run_app_in_cloud", "it ran the app on the Lightning AI cloud; test it locally "
+           "with application_testing or lightwork.testing.AppRun")
+
+
+def wait_for(*args, **kwargs):
+    from .utilities._refusal import refuse
+
+    refuse("lightning.app.testing.wait_for", "it waited on a browser page of an app on the Lightning AI cloud")

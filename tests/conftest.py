@@ -51,6 +51,22 @@ def _payload_folders(pid: int) -> set:
         return set()
 
 
+@pytest.fixture
+def training_lightning():
+    """`training_lightning(folder)` writes a stand-in of the `lightning` training package (2.6: no `app`,
+    torch not needed) into `folder`; its `Trainer` has `stand_in = True` and it defines `pretty_state` itself."""
+
+    def write(folder) -> None:
+        package = os.path.join(str(folder), "lightning")
+        os.makedirs(os.path.join(package, "pytorch"))
+        with open(os.path.join(package, "__init__.py"), "w") as handle:
+            handle.write('from lightning.pytorch import Trainer\npretty_state = "own"\n__version__ = "2.6.0"\n')
+        with open(os.path.join(package, "pytorch", "__init__.py"), "w") as handle:
+            handle.write("class Trainer:\n    stand_in = True\n")
+
+    return write
+
+
 @pytest.fixture(scope="session")
 def s3_server():
     """A moto S3 server on 127.0.0.1 (as s3fs tests itself); yields the environment that points s3fs at it."""

@@ -21,6 +21,9 @@ class LightningApp:
         self.log_level = log_level
         self.info = info
         self.root_path = root_path
+        from ..utilities.app_helpers import _LightningAppRef
+
+        _LightningAppRef.connect(self)  # components ask for "the current app" (Lightning Apps' _LightningAppRef)
 
     @property
     def state(self) -> dict:

@@ -41,8 +41,22 @@ def load_app(path: str):
     if len(apps) == 1:
         return apps[0]
     if not apps:
+        _refuse_lightning_apps_itself(path, vars(module).values())
         raise AppFileError(f"{path} defines no LightningApp: end it with `app = LightningApp(YourFlow())`")
     raise AppFileError(f"{path} defines {len(apps)} LightningApp objects; name the one to run `app`")
+
+
+def _refuse_lightning_apps_itself(path: str, values) -> None:
+    """An app built with an installed Lightning Apps (which lightwork never replaces) is named as such."""
+    for value in values:
+        package = type(value).__module__.partition(".")[0]
+        if type(value).__name__ == "LightningApp" and package in ("lightning_app", "lightning"):
+            name = "lightning_app" if package == "lightning_app" else "lightning (a release that ships lightning.app)"
+            fix = "pip uninstall lightning-app" if package == "lightning_app" else "pip install -U lightning"
+            raise AppFileError(
+                f"{path} builds its LightningApp with the installed {name}, which lightwork does not replace: "
+                f"run it where that package is not installed ({fix})"
+            )
 
 
 def _syntax_message(path: str, exc: Exception) -> str:

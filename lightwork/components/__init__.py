@@ -11,6 +11,8 @@ __all__ = ["AutoScaler", "Category", "Code", "FabricMultiNode", "Image", "Lightn
 
 # Lightning Apps' components that only made sense on its cloud: a clear refusal.
 _NOT_HERE = {
+    **dict.fromkeys(("LiteMultiNode", "LightningTrainingComponent"),
+                    "Lightning Apps' older multi-node names; use MultiNode or LightningTrainerMultiNode"),
     **dict.fromkeys(("Database", "DatabaseClient"), "use a database server of your own (or Drive for files)"),
     "ColdStartProxy": "the AutoScaler's requests wait for a replica instead",
     "ModelInferenceAPI": "use PythonServer",

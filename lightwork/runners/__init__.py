@@ -1,6 +1,8 @@
 """`MultiProcessRuntime(app).dispatch()`: the peer's way to run an app from Python (its users' tests did)."""
 from __future__ import annotations
 
+import enum
+
 
 class MultiProcessRuntime:
     """Runs `app` in this process, each work in its own process, until the app ends; `dispatch()` returns the
@@ -16,4 +18,16 @@ class MultiProcessRuntime:
         return _serve_and_run(self.app, self.host, self.port, no_ui=not self.start_server, token=None)
 
 
-__all__ = ["MultiProcessRuntime"]
+class SingleProcessRuntime(MultiProcessRuntime):
+    """Lightning Apps ran every work in the app's process with this runtime; lightwork has no such mode, so
+    it runs the app as MultiProcessRuntime does (each work in its own process)."""
+
+
+class RuntimeType(enum.Enum):
+    """Where Lightning Apps ran an app."""
+
+    MULTIPROCESS = "multiprocess"
+    CLOUD = "cloud"
+
+
+__all__ = ["MultiProcessRuntime", "RuntimeType", "SingleProcessRuntime"]

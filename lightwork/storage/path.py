@@ -276,3 +276,35 @@ def _sync_for_flow(path: Path) -> None:
     if _flow_synced.get(marker) != ends:
         sync(path)
         _flow_synced[marker] = ends
+
+
+# -- where components put files all works can read (Lightning Apps' helpers, which components import) ------
+SHARED_FOLDER = "shared"  # the storage's folder for them, also FileSystem's root
+
+
+def _storage_root_dir() -> pathlib.Path:
+    """A local folder for the storage of this machine: STORAGE_ROOT_DIR, else `./.storage` (made here)."""
+    path = pathlib.Path(os.environ.get("STORAGE_ROOT_DIR", "./.storage")).absolute()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _filesystem():
+    """The fsspec filesystem of the app's storage (LIGHTWORK_STORAGE: a local folder, S3, ...)."""
+    return _store().fs
+
+
+def _shared_storage_path() -> pathlib.PurePath:
+    """The folder on `_filesystem()` that every work of the app reads and writes: LIGHTNING_STORAGE_PATH, else
+    the storage's `shared` folder."""
+    if os.environ.get("LIGHTNING_STORAGE_PATH"):
+        return pathlib.Path(os.environ["LIGHTNING_STORAGE_PATH"])
+    store = _store()
+    if store.local:
+        os.makedirs(store.full(SHARED_FOLDER), exist_ok=True)
+        return pathlib.Path(store.full(SHARED_FOLDER))
+    return pathlib.PurePosixPath(store.full(SHARED_FOLDER))
+
+
+_shared_local_mount_path = _shared_storage_path
+storage_root_dir, shared_storage_path, filesystem = _storage_root_dir, _shared_storage_path, _filesystem  # 2022 names

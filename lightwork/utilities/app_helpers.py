@@ -1,4 +1,5 @@
-"""Helpers kept at the peer's import paths: `pretty_state`, `Logger`, `is_overridden`."""
+"""Helpers kept at Lightning Apps' import paths: `pretty_state`, `Logger`, `is_overridden`, and two that
+components import: `_collect_child_process_pids`, `_LightningAppRef`."""
 from __future__ import annotations
 
 import logging
@@ -7,7 +8,8 @@ import os
 from ..core.state import pretty_state
 from .state import AppStatePlugin, BaseStatePlugin
 
-__all__ = ["AppStatePlugin", "BaseStatePlugin", "Logger", "is_overridden", "pretty_state"]
+__all__ = ["AppStatePlugin", "BaseStatePlugin", "Logger", "is_overridden", "pretty_state", "_LightningAppRef",
+           "_collect_child_process_pids"]
 
 
 class Logger:
@@ -46,3 +48,40 @@ def is_overridden(method_name: str, instance, parent=None) -> bool:
         parent = LightningWork if isinstance(instance, LightningWork) else LightningFlow
     own = getattr(type(instance), method_name, None)
     return own is not None and own is not getattr(parent, method_name, None)
+
+
+def _collect_child_process_pids(pid: int) -> list[int]:
+    """The pids of the processes whose parent is `pid` (what a work started), for the work to end them."""
+    children = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:  # no /proc (not Linux): ask ps
+        import subprocess
+
+        table = subprocess.run(["ps", "-A", "-o", "pid=,ppid="], capture_output=True, text=True).stdout
+        return [int(child) for child, parent in (line.split() for line in table.splitlines()) if int(parent) == pid]
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            children.append(int(entry))
+    return sorted(children)
+
+
+class _LightningAppRef:
+    """The LightningApp made in this process (the app's process; None in a work's)."""
+
+    _app_instance = None
+
+    @classmethod
+    def connect(cls, app_instance) -> None:
+        cls._app_instance = app_instance
+
+    @classmethod
+    def get_current(cls):
+        return cls._app_instance

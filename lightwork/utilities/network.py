@@ -1,4 +1,4 @@
-"""Free ports for works that serve, at the peer's import path."""
+"""Free ports for works that serve, at Lightning Apps' import path (`lightning.app.utilities.network`)."""
 from __future__ import annotations
 
 import socket
@@ -21,3 +21,12 @@ def find_free_network_port(host: str = "127.0.0.1") -> int:
 def url_of(host: str, port: int) -> str:
     """The address a browser on this machine uses for a server bound to `host`:`port`."""
     return f"http://{'127.0.0.1' if host in ('', '0.0.0.0', '::') else host}:{port}"
+
+
+class LightningClient:
+    """The Lightning AI cloud's API client: refused when made (that cloud's API is not lightwork's)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        from ._refusal import refuse
+
+        refuse("lightning.app.utilities.network.LightningClient", "it called the Lightning AI cloud's API")

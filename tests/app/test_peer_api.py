@@ -1,5 +1,6 @@
 """The rest of the peer's public API that real apps use, each through `lightwork run` (or the peer's runner)."""
 import json
+import os
 import subprocess
 import sys
 import urllib.request
@@ -428,3 +429,35 @@ def test_apps_read_a_works_calls_in_lightning_apps_state_layout(lightwork):
     assert calls[seen["latest"]] == seen["call"] and calls["latest_call_hash"] == seen["latest"]
     run.signal(2)
     assert run.wait() == 130
+
+
+APPLICATION_TESTING = """
+import os
+import lightwork.compat
+lightwork.compat.install()
+from lightning.app.testing.testing import LightningTestApp, application_testing
+from lightning.app.testing.config import _Config
+
+class Twice(LightningTestApp):
+    def on_after_run_once(self):
+        super().on_after_run_once()
+        return True if self.counter == 2 else None
+
+result = application_testing(Twice, ["app.py", "--blocking", "False", "--open-ui", "False", "--without-server", "--env", "GREETING=hi"])
+import lightning, lightning.app, lightwork
+print("exit", result.exit_code, lightning.app.LightningApp is lightning.LightningApp is lightwork.LightningApp, "GREETING" in os.environ)
+print("config", _Config.url)
+"""
+
+
+def test_application_testing_runs_the_app_file_as_its_test_app(tmp_path):
+    (tmp_path / "app.py").write_text(
+        "import os\nfrom lightning.app import LightningApp, LightningFlow\n\n"
+        "class F(LightningFlow):\n    def run(self):\n        print('pass', os.environ['GREETING'])\n\n"
+        "app = LightningApp(F())\n"
+    )
+    (tmp_path / "check.py").write_text(APPLICATION_TESTING)
+    env = {k: v for k, v in os.environ.items() if k != "LIGHTNING_CLOUD_URL"}
+    out = subprocess.run([sys.executable, "check.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["pass hi", "pass hi", "exit 0 True False", "config https://lightning.ai"]

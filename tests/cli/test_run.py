@@ -110,3 +110,14 @@ def test_drive_commands_refuse_bad_storage_settings_with_one_line(lightwork):
     run = lightwork(["drive", "ls", "lit://d", "--storage", "nosuch://x"])
     assert run.wait() == 2
     assert len(run.stderr_lines) == 1 and "unknown storage protocol 'nosuch'" in run.stderr
+
+
+def test_an_app_built_on_an_installed_lightning_app_is_named_as_such(lightwork, tmp_path):
+    (tmp_path / "lightning_app").mkdir()  # Lightning Apps itself, installed: lightwork never replaces it
+    (tmp_path / "lightning_app" / "__init__.py").write_text("class LightningApp:\n    def __init__(self, root):\n        pass\n")
+    run = lightwork("from lightning_app import LightningApp\napp = LightningApp(None)\n")
+    assert run.wait() == 2
+    assert run.stderr.strip() == (
+        "lightwork: app.py builds its LightningApp with the installed lightning_app, which lightwork does not "
+        "replace: run it where that package is not installed (pip uninstall lightning-app)"
+    )

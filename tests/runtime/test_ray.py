@@ -174,3 +174,38 @@ def test_without_an_address_the_app_starts_its_own_ray_even_when_another_is_anno
     assert run.wait(90) == 0, run.stderr
     address = next(line for line in run.stdout_lines if " | gcs " in line).rsplit(" ", 1)[1]
     assert address != ray_instance.address
+
+
+TRAINING_APP = """
+import lightning as L
+from lightning.app.storage import Payload
+
+
+class Check(L.LightningWork):
+    def run(self):
+        import lightning
+        from lightning.app.utilities.enum import WorkStageStatus
+        assert L.Trainer.stand_in and lightning.LightningWork is L.LightningWork and lightning.storage.Payload is Payload
+        print("work sees", L.Trainer.__module__, "and", lightning.LightningWork.__module__)
+
+
+class Root(L.LightningFlow):
+    def __init__(self):
+        super().__init__()
+        self.w = Check()
+
+    def run(self):
+        self.w.run()
+        if self.w.has_succeeded:
+            self.stop("done")
+
+
+app = L.LightningApp(Root())
+"""
+
+
+def test_a_work_of_someone_who_trains_with_lightning_sees_both(lightwork, ray_instance, tmp_path, training_lightning):
+    training_lightning(tmp_path)  # beside the app, where the actor finds the app's own modules
+    run = lightwork(TRAINING_APP, env={"LIGHTWORK_RUNTIME": "ray", "RAY_ADDRESS": ray_instance.address, "LIGHTWORK_NO_UI": "1"})
+    assert run.wait(90) == 0, run.stderr
+    assert run.stdout_lines == ["root.w | work sees lightning.pytorch and lightwork.core.work", "done"]
