@@ -325,10 +325,12 @@ class AppLoop:
                 key = call_key(args, kwargs)
             args, kwargs = to_json(list(args)), to_json(kwargs)
             book.last_arguments = (args, kwargs, key)
-        unconsumed = book.unconsumed
+        unconsumed, queued = book.unconsumed, len(book.queued)
         decision, key = book.request(args, kwargs, key)
         if book.unconsumed != unconsumed:
             self.changed = True
+        if len(book.queued) != queued:  # a new call waits for the one in flight: its entry shows it pending
+            self._feed_call(work, key)
         if decision is Decision.DISPATCH:
             self._dispatch(work, key, args, kwargs)
             if work.parallel:
@@ -379,7 +381,8 @@ class AppLoop:
         if book.in_flight is not None:
             book.finished_call(book.in_flight, "stopped")
             self._in_flight_args.pop(work.name, None)
-        book.queued.clear()
+        for key in book.drop_queued(message):
+            self._feed_call(work, key)
         self._idle_until.pop(work.name, None)
         if work.status.stage != WorkStatus.STOPPED:
             self._set_status(work, WorkStatus.STOPPED, message)
@@ -403,9 +406,13 @@ class AppLoop:
         if self.feed is not None:
             self.feed.update(work._lw_path + ("status",), {**work._lw_status.to_dict(), "num_successes": work._lw_num_successes})
             if book.latest is not None:  # the latest call's entry only: the others did not change
-                calls = work._lw_path + ("calls",)
-                self.feed.update(calls + (LATEST_CALL,), book.latest)
-                self.feed.update(calls + (book.latest,), call_entry(book.history[book.latest]))
+                self.feed.update(work._lw_path + ("calls", LATEST_CALL), book.latest)
+                self._feed_call(work, book.latest)
+
+    def _feed_call(self, work, key: str) -> None:
+        """Tell observers of the entry of call `key` in the work's `calls`."""
+        if self.feed is not None:
+            self.feed.update(work._lw_path + ("calls", key), call_entry(work._lw_book.history[key]))
 
     def _push_flow_writes(self, work) -> None:
         """Send what the flow changed in a work's state since the last sync (in place changes included)."""

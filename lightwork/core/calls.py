@@ -6,6 +6,8 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from .status import StatusInfo, WorkStatus
+
 
 class Decision(enum.Enum):
     RETURN = "return"  # nothing to do: cached, consumed, or parallel and already in flight
@@ -75,6 +77,7 @@ class CallBook:
         if self.in_flight is None:
             return Decision.DISPATCH, key
         self.queued[key] = (args, kwargs)
+        self.history[key] = [StatusInfo(WorkStatus.PENDING)]  # shown as Lightning Apps did: pending until it runs
         return Decision.WAIT, key
 
     def _request_uncached(self) -> tuple[Decision, str]:
@@ -110,8 +113,6 @@ class CallBook:
     def restore(self, calls: dict) -> list:
         """Take the calls of `layout()` back (finished cached calls count as done); return the latest call's
         statuses as StatusInfo objects."""
-        from .status import StatusInfo, WorkStatus
-
         self.history, self.finished = {}, {}
         self.in_flight, self.unconsumed, self.last_arguments = None, None, None
         self.queued.clear()
@@ -136,6 +137,15 @@ class CallBook:
             self.finished[key] = outcome
         else:
             self.unconsumed = key
+
+    def drop_queued(self, message: str) -> list:
+        """Forget the calls waiting for the one in flight (the work was stopped); their entries end `stopped`.
+        Returns their keys."""
+        keys = list(self.queued)
+        for key in keys:
+            self.history[key].append(StatusInfo(WorkStatus.STOPPED, message))
+        self.queued.clear()
+        return keys
 
     def next_queued(self) -> tuple[str, list, dict] | None:
         """The oldest call that waited for the one in flight, once nothing is in flight."""

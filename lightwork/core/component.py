@@ -1,6 +1,7 @@
 """What flows and works share: state attributes fixed by `__init__`, JSON values, names in the tree."""
 from __future__ import annotations
 
+import abc
 import inspect
 import json
 from typing import Any, Iterator
@@ -51,8 +52,9 @@ def non_string_key(value: Any) -> tuple | None:
     return None
 
 
-class _Sealing(type):
-    """Seals a component's state names once its outermost `__init__` has returned."""
+class _Sealing(abc.ABCMeta):
+    """Seals a component's state names once its outermost `__init__` has returned. An ABCMeta, so that a
+    component may also derive from `abc.ABC` (as Lightning Apps components do)."""
 
     def __call__(cls, *args, **kwargs):
         compute = kwargs.pop("cloud_compute") if "cloud_compute" in kwargs and not _accepts(cls, "cloud_compute") else None

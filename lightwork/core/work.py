@@ -73,6 +73,9 @@ class LightningWork(Component):
         """Override to give the work a UI: a Frontend, or a URL string; None (the default) means none."""
         return None
 
+    def on_exit(self) -> None:
+        """Override: runs in the work's process when it ends (stopped, or the app ending), before it exits."""
+
     def _lw_add_child(self, name, child) -> None:
         raise TypeError(f"{type(self).__name__}.{name}: a LightningWork cannot hold flows or works")
 

@@ -141,6 +141,7 @@ class WorkProcess:
 
     # -- threads -------------------------------------------------------------------------------------------
     def serve(self) -> None:
+        EXIT_HOOKS.append(self._on_exit)  # after the runtime's hooks: they run last-added first
         signal.signal(signal.SIGTERM, self._on_sigterm)
         signal.signal(VIOLATION_SIGNAL, self._on_violation)
         threading.Thread(target=self._receive, name="lightwork-receiver", daemon=True).start()
@@ -446,6 +447,16 @@ class WorkProcess:
         if error is not None and self.in_user_code and frame is not None and _is_own_code(frame):
             self.undelivered = None
             raise error
+
+    def _on_exit(self) -> None:
+        """The work's `on_exit()` hook; its error is printed, and the process ends anyway."""
+        try:
+            self.work.on_exit()
+        except BaseException:  # noqa: BLE001 - the process is ending: say what failed, then go on
+            import traceback
+
+            print(f"lightwork: {self.work.name}.on_exit() failed", file=sys.stderr)
+            traceback.print_exc()
 
     def _on_sigterm(self, signum, frame) -> None:
         if self.in_user_code:

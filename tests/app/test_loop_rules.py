@@ -339,3 +339,30 @@ def test_a_component_added_or_replaced_by_a_pass_makes_another_pass(loop_of):
     _run_until_idle(loop)
     assert passes == [[], ["a"], ["a"], ["a"], ["a"]]
     assert loop.runtime.started == ["root.dyn.a", "root.dyn.a"]
+
+
+def test_a_call_waiting_for_the_one_in_flight_shows_pending_in_the_calls_until_it_runs_or_is_stopped(loop_of):
+    class F(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.w = Recorder()
+
+        def run(self):
+            self.w.run(1)
+            self.w.run(2)  # parallel: queued behind the first
+
+    root = F()
+    loop = loop_of(root)
+    loop._run_pass()
+    calls = root.w.state["calls"]
+    first, second = [k for k in calls if k != "latest_call_hash"]
+    assert calls["latest_call_hash"] == first
+    assert [s["stage"] for s in calls[second]["statuses"]] == ["pending"]  # how components tell a busy work
+    finish(loop, "root.w", loop.runtime.calls()[-1])
+    calls = root.w.state["calls"]
+    assert calls["latest_call_hash"] == second and [s["stage"] for s in calls[first]["statuses"]][-1] == "succeeded"
+    loop._run_pass()
+    root.w.run(3)  # queued behind the second, then the work is stopped
+    root.w.stop()
+    third = [k for k in root.w.state["calls"] if k not in ("latest_call_hash", first, second)][0]
+    assert [s["stage"] for s in root.w.state["calls"][third]["statuses"]] == ["pending", "stopped"]

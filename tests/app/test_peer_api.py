@@ -461,3 +461,43 @@ def test_application_testing_runs_the_app_file_as_its_test_app(tmp_path):
     out = subprocess.run([sys.executable, "check.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == ["pass hi", "pass hi", "exit 0 True False", "config https://lightning.ai"]
+
+
+def test_a_works_on_exit_runs_when_it_is_stopped_and_when_the_app_ends(lightwork, tmp_path):
+    run = lightwork(
+        """
+        import pathlib, time
+        import lightning as L
+
+        class Forever(L.LightningWork):
+            def __init__(self):
+                super().__init__(parallel=True)
+                self.started = False
+
+            def run(self):
+                self.started = True
+                while True:
+                    time.sleep(0.05)
+
+            def on_exit(self):
+                pathlib.Path(self.name + ".exited").write_text("yes")
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.a, self.b = Forever(), Forever()
+
+            def run(self):
+                self.a.run()
+                self.b.run()
+                if self.a.started and self.b.started and not self.a.has_stopped:
+                    self.a.stop()
+                elif self.a.has_stopped and pathlib.Path("root.a.exited").exists():
+                    self.stop("done")  # b is still running: the app's end stops it
+
+        app = L.LightningApp(F())
+        """,
+        env={"LIGHTWORK_NO_UI": "1"},
+    )
+    assert run.wait(60) == 0, run.stderr
+    assert (tmp_path / "root.a.exited").read_text() == "yes" and (tmp_path / "root.b.exited").read_text() == "yes"

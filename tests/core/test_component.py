@@ -193,3 +193,24 @@ def test_state_has_the_lightning_apps_layout_and_set_state_takes_it_back():
     state["works"]["ghost"] = work
     with pytest.raises(KeyError, match="ghost"):
         Root().set_state(state)
+
+
+def test_components_may_also_derive_from_abc():
+    import abc
+
+    class Base(abc.ABC, L.LightningFlow):
+        @abc.abstractmethod
+        def step(self):
+            ...
+
+    class Flow(Base):
+        def step(self):
+            return 1
+
+    class Work(L.LightningWork, abc.ABC):
+        def run(self):
+            pass
+
+    assert Flow().step() == 1 and Work().name == "root"
+    with pytest.raises(TypeError, match="abstract"):
+        Base()
