@@ -221,6 +221,17 @@ def _ships_app(spec) -> bool:
     return spec is not None and any(os.path.isdir(os.path.join(f, "app")) for f in spec.submodule_search_locations or ())
 
 
+SITE_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_site")
+
+
+def reach_child_processes() -> None:
+    """Make every Python this process starts from now on (spawn children, scripts) install the aliases when
+    it first imports `lightning` or `lightning_app` (a sitecustomize on PYTHONPATH)."""
+    entries = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    if SITE_FOLDER not in entries:
+        os.environ["PYTHONPATH"] = os.pathsep.join([SITE_FOLDER] + [e for e in entries if e])
+
+
 def install() -> list[str]:
     """Install the hooks once per process; return the names that resolve to lightwork now (`lightning_app`,
     and `lightning`, or only `lightning.app` where the training package is installed)."""

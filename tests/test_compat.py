@@ -268,3 +268,56 @@ def test_modules_only_the_lightning_ai_cloud_had_are_refused_in_one_line(stateme
     out = subprocess.run([sys.executable, "-c", f"import lightwork.compat as c; c.install(); {statement}"], capture_output=True, text=True)
     assert out.returncode == 1
     assert out.stderr.strip().splitlines()[-1] == f"ImportError: {message} (docs/compat.md)"
+
+
+SPAWNING_APP = """
+import multiprocessing
+import lightning as L
+
+
+def child(queue):
+    queue.put(f"child sees {L.LightningWork.__module__}")
+
+
+class W(L.LightningWork):
+    def run(self):
+        context = multiprocessing.get_context("spawn")  # the child runs the app file again, as __mp_main__
+        queue = context.Queue()
+        process = context.Process(target=child, args=(queue,))
+        process.start()
+        print(queue.get(timeout=60))
+        process.join()
+        print("child exit", process.exitcode)
+
+
+class F(L.LightningFlow):
+    def __init__(self):
+        super().__init__()
+        self.w = W()
+
+    def run(self):
+        self.w.run()
+        if self.w.has_succeeded:
+            self.stop()
+
+
+app = L.LightningApp(F())
+"""
+
+
+def test_a_works_spawned_child_process_imports_the_app_file_as_the_work_did(lightwork):
+    run = lightwork(SPAWNING_APP, env={"LIGHTWORK_NO_UI": "1"})
+    assert run.wait(90) == 0, run.stderr
+    assert "root.w | child sees lightwork.core.work" in run.stdout_lines
+    assert "root.w | child exit 0" in run.stdout_lines
+
+
+def test_the_child_process_hook_costs_nothing_until_lightning_is_imported_and_keeps_other_sitecustomizes(tmp_path):
+    (tmp_path / "sitecustomize.py").write_text("import builtins\nbuiltins.OTHER_SITE = True\n")
+    from lightwork.compat import SITE_FOLDER
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([SITE_FOLDER, str(tmp_path)])}
+    code = "import sys, builtins; print('lightwork' in sys.modules, builtins.OTHER_SITE); import lightning; print(lightning.LightningFlow.__module__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["False True", "lightwork.core.flow"]
