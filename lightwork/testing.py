@@ -169,8 +169,11 @@ class EmptyWork(LightningWork):
 
 
 class LightningTestApp(LightningApp):
-    """An app whose passes a test can watch: `on_before_run_once` / `on_after_run_once` run around each pass
-    of the root flow, and a value other than None from either ends the app. `counter` counts the passes."""
+    """An app a test can watch: `on_before_run_once` / `on_after_run_once` run around each pass of the root
+    flow and, as Lightning Apps' loop did, about every 0.15 s while nothing changes (without a pass); a value
+    other than None from either ends the app. `counter` counts how often they ran."""
+
+    _lw_idle_tick = 0.15  # Lightning Apps' loop came round this often (its STATE_ACCUMULATE_WAIT)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -190,6 +193,12 @@ class LightningTestApp(LightningApp):
         done = super().run_once()
         after = self.on_after_run_once()
         return after if after is not None else done
+
+    def _lw_on_idle_tick(self) -> bool:
+        done = self.on_before_run_once()
+        if done is None:
+            done = self.on_after_run_once()
+        return bool(done)
 
 
 class _SingleWorkFlow(LightningFlow):

@@ -35,6 +35,12 @@ class LightningApp:
         self.root.run()
         return False
 
+    _lw_idle_tick: float | None = None  # seconds between `_lw_on_idle_tick` calls while no pass is due
+
+    def _lw_on_idle_tick(self) -> bool:
+        """Called every `_lw_idle_tick` seconds while nothing changes (no pass runs); True ends the app."""
+        return False
+
 
 class _RootFlow(LightningFlow):
     """The flow around a work given as the app's root: runs it until it succeeds, then ends the app."""

@@ -26,7 +26,7 @@ from ..core.status import StatusInfo, WorkStatus, check_transition
 from ..core.work import LightningWork
 from ..runtime.base import WorkStartError
 from ..runtime.output import LOG_DIR_VARIABLE
-from ..runtime.protocol import Call, Delta, ErrorInfo, Exited, Serving, Status, Update
+from ..runtime.protocol import Call, Delta, ErrorInfo, Exited, Placed, Serving, Status, Update
 from ..storage.mount import mounts_of
 from ..storage.mount import refusal as mount_refusal
 from ..storage.payload import (
@@ -175,6 +175,8 @@ class AppLoop:
 
     def _loop(self) -> None:
         collect_at = None  # when to remove the payloads nothing refers to any more (set by a pass)
+        tick = self.app._lw_idle_tick  # seconds: an app that watches the loop even while nothing changes
+        tick_at = None
         while True:
             if self._requests:
                 self._serve_requests()
@@ -195,16 +197,21 @@ class AppLoop:
                 self._wakes |= context.take_wakes()
                 if collect_at is None:
                     collect_at = time.monotonic() + PAYLOAD_GC_INTERVAL
+                tick_at = None if tick is None else time.monotonic() + tick
+            elif tick_at is not None and now >= tick_at:  # LightningTestApp's hooks, without a pass
+                if self.app._lw_on_idle_tick():
+                    raise AppStop("")
+                tick_at = now + tick
             # What arrived during the pass is applied now, together, and the next pass follows at once; an app
             # where nothing changes sleeps until a message, a request or a deadline.
-            timeout = 0.0 if self.changed or self._requests else self._until_next_deadline(collect_at)
+            timeout = 0.0 if self.changed or self._requests else self._until_next_deadline(collect_at, tick_at)
             for name, message in self.runtime.receive(timeout):
                 self._handle(name, message)
 
-    def _until_next_deadline(self, collect_at: float | None) -> float | None:
+    def _until_next_deadline(self, collect_at: float | None, tick_at: float | None) -> float | None:
         """Seconds until the loop has something to do by the clock (None: nothing)."""
         now = time.monotonic()
-        deadlines = [collect_at, *self._idle_until.values()]
+        deadlines = [collect_at, tick_at, *self._idle_until.values()]
         if self._wakes:  # wall-clock times: looked at again at least every WAKE_RECHECK, should the clock jump
             deadlines.append(now + min(WAKE_RECHECK, min(self._wakes) - time.time()))
         deadlines = [d for d in deadlines if d is not None]
@@ -446,6 +453,11 @@ class AppLoop:
         if isinstance(message, Exited):
             self._on_exit(work, message)
             return
+        if isinstance(message, Placed):  # the work's internal_ip is its machine's address now
+            self.changed = True
+            if self.feed is not None:
+                self.feed.update(work._lw_path + ("vars", "_internal_ip"), work.internal_ip)
+            return
         pending = work._lw_pending
         for attr in [a for a, seq in pending.items() if seq <= message.ack]:
             del pending[attr]
@@ -458,6 +470,7 @@ class AppLoop:
             self._on_status(work, message)
         elif isinstance(message, Serving):
             self._set_url(work, message.url)
+
 
     def _set_url(self, work, url: str) -> None:
         if work._url != url:

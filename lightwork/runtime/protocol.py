@@ -124,6 +124,13 @@ class Exited:
     reason: str = ""
 
 
+@dataclass
+class Placed:
+    """The work's process runs on the machine at `node` now (a runtime that places works, such as Ray's)."""
+
+    node: str
+
+
 _TYPES = {cls.__name__: cls for cls in (Adopt, Call, Stop, Update, Delta, Status, Serving, Hello, Output)}
 
 

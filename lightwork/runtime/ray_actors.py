@@ -24,7 +24,7 @@ from ..storage.path import OWN_FOLDERS_VARIABLE
 from ..storage.payload import PAYLOAD_VARIABLE
 from . import ray_objects
 from .output import LOG_DIR_VARIABLE, PrefixedLines, open_work_log
-from .protocol import Connection, Exited, Hello, Output, Status
+from .protocol import Connection, Exited, Hello, Output, Placed, Status
 from .streams import Handle, StreamRuntime
 
 PLACEMENT_TIMEOUT_VARIABLE = "LIGHTWORK_RAY_PLACEMENT_TIMEOUT"
@@ -240,9 +240,9 @@ class RayRuntime(StreamRuntime):
             self._placing.pop(handle, None)
         self._nodes[handle.name] = hello.node
         self.attach(handle, sock)
-        if len(messages) > 1:
-            handle.messages.extend(self._filter(handle, messages[1:]))
-            self._ready[handle] = None
+        handle.messages.append(Placed(hello.node))  # the flow may wait for the work's address (MultiNode)
+        handle.messages.extend(self._filter(handle, messages[1:]))
+        self._ready[handle] = None
 
     # -- output --------------------------------------------------------------------------------------------
     def _filter(self, handle: Handle, messages: list) -> list:

@@ -366,3 +366,28 @@ def test_a_call_waiting_for_the_one_in_flight_shows_pending_in_the_calls_until_i
     root.w.stop()
     third = [k for k in root.w.state["calls"] if k not in ("latest_call_hash", first, second)][0]
     assert [s["stage"] for s in root.w.state["calls"][third]["statuses"]] == ["pending", "stopped"]
+
+
+def test_a_test_apps_hooks_come_round_while_nothing_changes_without_running_the_flow():
+    from lightwork.app.loop import AppLoop
+    from lightwork.testing import LightningTestApp
+
+    from .conftest import MemoryRuntime
+
+    passes = []
+
+    class Quiet(L.LightningFlow):
+        def run(self):
+            passes.append(1)
+
+    class ThreeTicks(LightningTestApp):
+        def on_after_run_once(self):
+            super().on_after_run_once()
+            return True if self.counter == 3 else None
+
+    loop = AppLoop(ThreeTicks(Quiet()), runtime_factory=MemoryRuntime)
+    try:
+        assert loop.run() == 0
+    finally:
+        loop.shutdown()
+    assert passes == [1] and loop.app.counter == 3
