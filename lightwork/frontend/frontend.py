@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 
 
 class Frontend(abc.ABC):
@@ -36,13 +37,30 @@ class ProcessFrontend(Frontend):
         # Its own chatter goes to a log beside the works' (the app's output stays the flows' and works' own).
         folder = os.environ.get(LOG_DIR_VARIABLE)
         name = f"frontend-{self.flow.name if self.flow is not None else 'root'}-{type(self).__name__}.txt"
-        output = open(os.path.join(folder, name), "ab") if folder else subprocess.DEVNULL
+        log = os.path.join(folder, name) if folder else None
+        output = open(log, "ab") if log else subprocess.DEVNULL
         self._process = subprocess.Popen(
             command, env={**os.environ, **env}, stdin=subprocess.DEVNULL, stdout=output, stderr=output, start_new_session=True,
             preexec_fn=die_with_parent,  # start_server runs in the app's main thread: it outlives the child
         )
-        if folder:
+        if log:
             output.close()
+        threading.Thread(target=self._report_exit, args=(self._process, log), name="lightwork-frontend-watch", daemon=True).start()
+
+    def _report_exit(self, process: subprocess.Popen, log: str | None) -> None:
+        """Say in one line when the server ends while the app still wants it (it failed to start, or crashed)."""
+        code = process.wait()
+        if self._process is not process:  # stopped by stop_server
+            return
+        last = ""
+        try:
+            with open(log, "rb") as handle:  # noqa: PTH123 - a None log is refused here too (TypeError)
+                lines = [line.strip() for line in handle.read()[-8192:].decode(errors="replace").splitlines() if line.strip()]
+            last = f": {lines[-1]}" if lines else ""
+        except (OSError, TypeError):  # no log kept, or the app is ending and removed it
+            pass
+        who = f"{type(self).__name__} of {self.flow.name if self.flow is not None else 'root'}"
+        print(f"lightwork: the {who} stopped (exit code {code}){last}", file=sys.stderr, flush=True)
 
     def stop_server(self) -> None:
         process, self._process = self._process, None

@@ -1,0 +1,29 @@
+"""What every frontend served in a process of its own shares."""
+
+FAILING_FRONTEND = """
+import sys
+import lightning as L
+from lightwork.frontend.frontend import ProcessFrontend
+
+
+class Broken(ProcessFrontend):
+    def start_server(self, host, port, root_path=""):
+        self._spawn([sys.executable, "-c", "raise SystemExit('the server cannot start: an old dependency')"], {})
+
+
+class Root(L.LightningFlow):
+    def configure_layout(self):
+        return Broken()
+
+
+app = L.LightningApp(Root())
+"""
+
+
+def test_a_frontend_server_that_dies_is_reported_in_one_line(lightwork):
+    run = lightwork(FAILING_FRONTEND)
+    run.server_url()
+    expected = "lightwork: the Broken of root stopped (exit code 1): the server cannot start: an old dependency"
+    run.wait_for(lambda lines: expected in run.stderr_lines, timeout=30)
+    run.signal(2)
+    assert run.wait() == 130, run.stderr
