@@ -411,7 +411,7 @@ class AppLoop:
         book.note(work._lw_status)
         self.changed = True
         if self.feed is not None:
-            self.feed.update(work._lw_path + ("status",), {**work._lw_status.to_dict(), "num_successes": work._lw_num_successes})
+            self.feed.update(work._lw_path + ("status",), work._lw_status_state())
             if book.latest is not None:  # the latest call's entry only: the others did not change
                 self.feed.update(work._lw_path + ("calls", LATEST_CALL), book.latest)
                 self._feed_call(work, book.latest)
@@ -470,7 +470,6 @@ class AppLoop:
             self._on_status(work, message)
         elif isinstance(message, Serving):
             self._set_url(work, message.url)
-
 
     def _set_url(self, work, url: str) -> None:
         if work._url != url:

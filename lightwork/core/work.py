@@ -80,8 +80,10 @@ class LightningWork(Component):
         raise TypeError(f"{type(self).__name__}.{name}: a LightningWork cannot hold flows or works")
 
     def _lw_extra_state(self) -> dict:
-        return {"calls": self._lw_book.layout(), "changes": {},
-                "status": {**self._lw_status.to_dict(), "num_successes": self._lw_num_successes}}
+        return {"calls": self._lw_book.layout(), "changes": {}, "status": self._lw_status_state()}
+
+    def _lw_status_state(self) -> dict:
+        return {**self._lw_status.to_dict(), "num_successes": self._lw_num_successes}
 
     def set_state(self, provided_state: dict) -> None:
         """Take a state from `work.state` back: its vars, and its calls (which cached calls are done, the

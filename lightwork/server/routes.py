@@ -133,7 +133,7 @@ def make_app(server) -> FastAPI:
     async def status():
         def statuses():
             return {"app": {"stage": "stopping" if loop.stop_requested else "running"},
-                    "works": {w.name: w._lw_extra_state()["status"] for w in loop.root.works()}}
+                    "works": {w.name: w._lw_status_state() for w in loop.root.works()}}
 
         return await in_loop(statuses)
 
