@@ -163,7 +163,8 @@ class LightningFlow(Component):
         component below it that the state names (KeyError for one this flow does not have)."""
         super().set_state(provided_state)
         calls = provided_state.get("calls") or {}
-        self._lw_calls().update(json.loads(json.dumps({k: v for k, v in calls.items() if k.startswith("experimental_iterate:")})))
+        iterations = {key: value for key, value in calls.items() if key.startswith("experimental_iterate:")}
+        self._lw_calls().update(json.loads(json.dumps(iterations)))
         if not recurse:
             return
         for group in ("flows", "works", "structures"):

@@ -40,7 +40,9 @@ class LightningWork(Component):
         start_with_flow: bool = True,
     ) -> None:
         if type(self).run is LightningWork.run:
-            raise TypeError(f"{type(self).__name__} has no run() method: a LightningWork subclass implements run(), the work's job")
+            raise TypeError(
+                f"{type(self).__name__} has no run() method: a LightningWork subclass implements run(), the work's job"
+            )
         super().__init__()
         if run_once is not None:
             cache_calls = run_once

@@ -8,6 +8,6 @@ def test_to_dict_and_from_dict_take_mounts_back():
     for mounts in (one, [one, two]):
         compute = L.CloudCompute("gpu", mounts=mounts)
         described = compute.to_dict()
-        assert described["mounts"] == ({"source": "s3://foo/", "mount_path": "/foo"} if mounts is one else
-                                       [{"source": "s3://foo/", "mount_path": "/foo"}, {"source": "s3://foo/bar/", "mount_path": "/bar"}])
+        as_dicts = [{"source": "s3://foo/", "mount_path": "/foo"}, {"source": "s3://foo/bar/", "mount_path": "/bar"}]
+        assert described["mounts"] == (as_dicts[0] if mounts is one else as_dicts)
         assert L.CloudCompute.from_dict(described) == compute
