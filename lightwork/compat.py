@@ -208,8 +208,9 @@ def add_app_names(module) -> None:
 def _installed_spec(fullname, path=None, target=None):
     """The spec that the finders other than ours give `fullname`: that of an installed package, or None."""
     for finder in list(sys.meta_path):
-        if isinstance(finder, (_AliasFinder, _TrainingPackageFinder)) or not hasattr(finder, "find_spec"):
-            continue
+        if isinstance(finder, (_AliasFinder, _TrainingPackageFinder)) or getattr(finder, "lightwork_alias", False) \
+                or not hasattr(finder, "find_spec"):
+            continue  # ours, or the one a child process's sitecustomize put there (lightwork/_site)
         spec = finder.find_spec(fullname, path, target)
         if spec is not None:
             return spec

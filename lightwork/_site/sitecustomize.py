@@ -10,6 +10,8 @@ import sys
 class _AliasOnFirstUse:
     """Installs lightwork's aliases when `lightning` or `lightning_app` is first imported, then steps aside."""
 
+    lightwork_alias = True  # compat.install() asks the other finders what is really installed: not this one
+
     def find_spec(self, name, path=None, target=None):
         if name not in ("lightning", "lightning_app"):
             return None

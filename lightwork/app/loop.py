@@ -94,7 +94,7 @@ class AppLoop:
         self.changed = True  # a pass is due: something changed since the last one (or none ran yet)
         self._wakes: set = set()  # time.time() values flows asked for a pass at (schedules, components' timers)
         self._works: dict = {}
-        self._flow_vars = [(c.name, c.state_vars) for c in self.root._lw_components() if c._lw_group == "flows"]
+        self._flow_vars = [(c.name, c._lw_state_values()) for c in self.root._lw_components() if c._lw_group == "flows"]
         log = os.environ.get("LIGHTWORK_DELTA_LOG")
         self._delta_log = open(log, "a", buffering=1) if log else None
         self._requests: collections.deque = collections.deque()  # (fn, future) from other threads: see submit()
@@ -230,7 +230,7 @@ class AppLoop:
                 self._adopt(component)
                 self._push_flow_writes(component)
             else:
-                flow_vars.append((component.name, component.state_vars))
+                flow_vars.append((component.name, component._lw_state_values()))
         if not same(flow_vars, self._flow_vars):
             self.changed = True
             if self.feed is not None:
@@ -367,10 +367,14 @@ class AppLoop:
         self.changed = True
 
     def start_work(self, work) -> None:
-        """`work.start()` in the flow: start the process before the first call."""
+        """`work.start()` in the flow: start the process before the first call; a work that had none (not
+        started, stopped, or whose process died) is `started` until its next call."""
         self._adopt(work)
-        if not self.runtime.is_alive(work.name):
+        if work.name in self.stopping or not self.runtime.is_alive(work.name):
             self._start(work)
+            self.stopping.discard(work.name)
+        if work.status.stage in (WorkStatus.NOT_STARTED, WorkStatus.STOPPED, WorkStatus.FAILED):
+            self._set_status(work, WorkStatus.STARTED, of_call=False)
 
     def _start(self, work) -> None:
         mounts = mounts_of(work.cloud_compute)
@@ -404,11 +408,13 @@ class AppLoop:
                     continue
                 self.stop_work(work, f"idle for {work.cloud_compute.idle_timeout:g} s (CloudCompute idle_timeout): its next call starts it again")
 
-    def _set_status(self, work, stage: WorkStatus, message: str = "") -> None:
+    def _set_status(self, work, stage: WorkStatus, message: str = "", of_call: bool = True) -> None:
+        """Set the work's status; `of_call`: it is also a status of its latest call (`work.statuses`)."""
         check_transition(work.status.stage, stage)
         work._lw_status = StatusInfo(stage, message)
         book = work._lw_book
-        book.note(work._lw_status)
+        if of_call:
+            book.note(work._lw_status)
         self.changed = True
         if self.feed is not None:
             self.feed.update(work._lw_path + ("status",), work._lw_status_state())
@@ -526,7 +532,7 @@ class AppLoop:
         self.stopping.discard(work.name)
         self.changed = True  # the process is gone: a flow may wait for that
         self._set_url(work, "")  # its server, if it ran one, is gone
-        if work.status.stage not in (WorkStatus.PENDING, WorkStatus.RUNNING):
+        if work.status.stage not in (WorkStatus.STARTED, WorkStatus.PENDING, WorkStatus.RUNNING):
             return
         book = work._lw_book
         if book.in_flight is not None:

@@ -29,7 +29,6 @@ def load_app(path: str):
     except (SyntaxError, ValueError) as exc:
         raise AppFileError(_syntax_message(path, exc)) from exc
     compat.install()
-    compat.reach_child_processes()
     module = types.ModuleType("__main__")
     module.__file__ = os.path.abspath(path)
     module.__builtins__ = __builtins__

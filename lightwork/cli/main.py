@@ -91,6 +91,9 @@ def run(ctx, target: tuple, host: str, port: int | None, no_ui: bool, token: str
     os.environ[STORAGE_VARIABLE] = storage_url(os.path.dirname(os.path.abspath(path)))
     sys.stdout.reconfigure(line_buffering=True)
     sys.argv = [path, *ctx.meta.get("app_args", [])]  # what the app's own argparse sees, as under `python app.py`
+    from .. import compat
+
+    compat.reach_child_processes()  # this command's own process: what it starts gets the aliases too
     try:
         app = load_app(path)
     except AppFileError as exc:

@@ -15,8 +15,25 @@ from pydantic import BaseModel
 
 from ..core.work import LightningWork
 
-# A 1x1 PNG: the sample image of the Image type (the peer downloaded one; lightwork needs no network).
-_SAMPLE_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+
+
+def _sample_png(size: int = 16) -> str:
+    """A `size` x `size` RGB gradient as a base64 PNG: the Image type's sample (Lightning Apps downloaded a
+    picture; lightwork needs no network)."""
+    import base64
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\0" + bytes(v for x in range(size) for v in (16 * x, 16 * y, 128)) for y in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)  # 8-bit RGB
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    return base64.b64encode(png).decode()
+
+
+_SAMPLE_PNG = _sample_png()
 
 
 class _DefaultInputData(BaseModel):

@@ -10,24 +10,28 @@ from .codec import SCALARS, to_json
 from .delta import format_path
 
 
+class StateValueError(TypeError, AttributeError):
+    """A value that cannot be state: a TypeError, and an AttributeError as Lightning Apps raised for it."""
+
+
 def check_json(owner: str, name: str, value: Any) -> None:
-    """Raise TypeError naming the attribute and the type when `value` is not JSON-serialisable."""
+    """Raise StateValueError naming the attribute and the type when `value` is not JSON-serialisable."""
     try:
         json.dumps(to_json(value))
     except (TypeError, ValueError) as exc:
-        raise TypeError(
+        raise StateValueError(
             f"{owner}.{name} = {type(value).__name__} value: state values must be JSON-serialisable ({exc})"
         ) from None
     check_keys(owner, name, value)
 
 
 def check_keys(owner: str, name: str, value: Any) -> None:
-    """Raise TypeError naming the attribute and the key when a dict in `value` has a key that is not a string
-    (JSON would turn `1` into `"1"`, and the two sides of the app would hold different dicts)."""
+    """Raise StateValueError naming the attribute and the key when a dict in `value` has a key that is not a
+    string (JSON would turn `1` into `"1"`, and the two sides of the app would hold different dicts)."""
     where = non_string_key(value)
     if where is not None:
         key = where[-1]
-        raise TypeError(
+        raise StateValueError(
             f"{owner}.{name} has the key {key!r} ({type(key).__name__}) at {format_path(where[:-1])}: "
             f"state dict keys must be strings"
         )
@@ -95,7 +99,7 @@ class Component(metaclass=_Sealing):
             )
         from .structures import Structure, as_structure
 
-        value = as_structure(value)
+        value = as_structure(value, f"{type(self).__name__}.{name}")
         if isinstance(value, (Component, Structure)):
             self._lw_add_child(name, value)
             return
@@ -152,8 +156,8 @@ class Component(metaclass=_Sealing):
         return type(self).__name__
 
     def _lw_add_child(self, name: str, child: Any) -> None:
-        if name in self._lw_vars:
-            raise AttributeError(f"{type(self).__name__}.{name} holds a value and cannot be replaced by a component")
+        if name in self._lw_vars:  # `self.server = None` in __init__, a work later: the value leaves the state
+            self._lw_vars.remove(name)
         self._lw_children[name] = child
         object.__setattr__(self, name, child)
         child._lw_rename(*self._lw_child_place(name, child))
@@ -181,10 +185,21 @@ class Component(metaclass=_Sealing):
         """The component's place in the tree: `root`, `root.w`, `root.child.inner`."""
         return self._lw_name
 
+    def _lw_state_values(self) -> dict:
+        """The component's own state values, as JSON (a copy): what the loop compares between passes."""
+        return {name: to_json(getattr(self, name)) for name in self._lw_vars}
+
     @property
     def state_vars(self) -> dict:
-        """The component's own state values (a copy)."""
-        return {name: to_json(getattr(self, name)) for name in self._lw_vars}
+        """`state` with only the values: `{"vars": ...}`, for a flow also its children's, in the same form."""
+        from .state import component_state
+
+        return component_state(self, values_only=True)
+
+    @property
+    def state_with_changes(self) -> dict:
+        """The same as `state` (its `changes` are always `{}`: lightwork keeps no change history)."""
+        return self.state
 
     def set_state(self, provided_state: dict) -> None:
         """Set the state attributes (and the display name) a `state` dict holds; other keys are left alone."""

@@ -66,9 +66,18 @@ class CloudCompute:
         return copy
 
     def to_dict(self) -> dict:
+        """JSON: every field, with Mounts as dicts; `from_dict` takes it back."""
         return {"type": "__cloud_compute__", **asdict(self)}
 
     @classmethod
     def from_dict(cls, data: dict) -> "CloudCompute":
+        """The CloudCompute `to_dict()` described."""
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        values = {k: v for k, v in data.items() if k in known}
+        if values.get("mounts") is not None:  # to_dict() wrote each Mount as a dict
+            from ..storage.mount import Mount
+
+            mounts = values["mounts"]
+            as_mount = lambda m: Mount(**m) if isinstance(m, dict) else m  # noqa: E731
+            values["mounts"] = [as_mount(m) for m in mounts] if isinstance(mounts, (list, tuple)) else as_mount(mounts)
+        return cls(**values)

@@ -1,6 +1,8 @@
 """LightningFlow: the orchestrator whose `run()` the app loop executes again on every change."""
 from __future__ import annotations
 
+import json
+
 from . import context
 from .component import Component
 
@@ -80,15 +82,18 @@ class LightningFlow(Component):
         return None
 
     def works(self, recurse: bool = True) -> list:
-        """The works below this flow (direct children only with recurse=False)."""
+        """The works below this flow, as Lightning Apps ordered them: its own (by attribute name), then with
+        `recurse` those of its child flows (by attribute name), then those in its Lists and Dicts (by attribute
+        name, in item order). `recurse=False`: its own works and the works directly in its Lists and Dicts."""
+        children = sorted(self._lw_children.items())
+        found = [child for _, child in children if getattr(child, "_lw_group", None) == "works"]
         if recurse:
-            return [c for c in self._lw_components() if c._lw_group == "works"]
-        found = []
-        for child in self._lw_children.values():
-            if getattr(child, "_lw_group", None) == "works":
-                found.append(child)
-            elif not isinstance(child, Component):
-                found.extend(item for _, item in child._lw_items() if item._lw_group == "works")
+            for _, child in children:
+                if getattr(child, "_lw_group", None) == "flows":
+                    found.extend(child.works())
+        for _, child in children:
+            if not isinstance(child, Component):
+                found.extend(child.works if recurse else [i for _, i in child._lw_items() if i._lw_group == "works"])
         return found
 
     def _lw_child_flows(self) -> list:
@@ -107,16 +112,59 @@ class LightningFlow(Component):
 
     @property
     def flows(self) -> dict:
-        """Every flow below this one, by name."""
-        return {c.name: c for c in self._lw_components() if c._lw_group == "flows" and c is not self}
+        """Every flow below this one, by name: each child flow (by attribute name) followed by its own flows,
+        then those in its Lists and Dicts (by attribute name), as Lightning Apps ordered them."""
+        children = sorted(self._lw_children.items())
+        found = {}
+        for _, child in children:
+            if getattr(child, "_lw_group", None) == "flows":
+                found[child.name] = child
+                found.update(child.flows)
+        for _, child in children:
+            if not isinstance(child, Component):
+                found.update(child.flows)
+        return found
+
+    def experimental_iterate(self, iterable, run_once: bool = True, user_key: str = ""):
+        """Iterate `iterable` so that a pass cut short (by a blocking work call) resumes at the item it was on
+        instead of starting over; once finished, later passes get nothing (or, with run_once=False, start over).
+
+        Each call site (or `user_key`) keeps its place in the flow's state (`calls`), so `set_state` restores it.
+        """
+        import collections.abc
+        import hashlib
+        import inspect
+
+        if not isinstance(iterable, collections.abc.Iterable):
+            raise TypeError(f"{self.name}.experimental_iterate() needs an iterable, not {type(iterable).__name__}")
+        if not user_key:
+            caller = inspect.currentframe().f_back
+            user_key = f"{caller.f_code.co_filename}:{caller.f_lineno}"
+        key = f"experimental_iterate:{hashlib.sha1(user_key.encode()).hexdigest()[:16]}"
+        calls = self._lw_calls()
+        record = calls.get(key)
+        if record is not None and record["has_finished"]:
+            if run_once:
+                return iter(())
+            record = None
+        if record is None or record["counter"] == 0:
+            record = calls[key] = {"name": "experimental_iterate", "call_hash": key, "counter": 0, "has_finished": False}
+        return _resume(iterable, record)
+
+    def _lw_calls(self) -> dict:
+        """The flow's records of `experimental_iterate` call sites (shown as `calls` in its state)."""
+        return self.__dict__.setdefault("_lw_iterations", {})
 
     def _lw_extra_state(self) -> dict:
-        return {"calls": {}, "changes": {}}
+        return {"calls": json.loads(json.dumps(self._lw_calls())), "changes": {}}
 
     def set_state(self, provided_state: dict, recurse: bool = True) -> None:
         """Take a state from `flow.state` back: this flow's vars and, with `recurse`, those of every
         component below it that the state names (KeyError for one this flow does not have)."""
         super().set_state(provided_state)
+        calls = provided_state.get("calls") or {}
+        iterations = {key: value for key, value in calls.items() if key.startswith("experimental_iterate:")}
+        self._lw_calls().update(json.loads(json.dumps(iterations)))
         if not recurse:
             return
         for group in ("flows", "works", "structures"):
@@ -125,6 +173,17 @@ class LightningFlow(Component):
                 if child is None:
                     raise KeyError(f"{self.name}.set_state(): the state has {group[:-1]} {name!r}, which this flow does not have")
                 child.set_state(child_state)
+
+
+def _resume(iterable, record: dict):
+    """Yield `iterable` from item `record["counter"]` on, keeping the counter at the item being handed out."""
+    skip = record["counter"]
+    for index, value in enumerate(iterable):
+        if index < skip:
+            continue
+        record["counter"] = index
+        yield value
+    record["has_finished"] = True
 
 
 LightningFlow._lw_reserved = frozenset(n for n in dir(LightningFlow) if not n.startswith("_"))

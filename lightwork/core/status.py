@@ -10,6 +10,7 @@ class WorkStatus(str, enum.Enum):
     """The stage of a work's latest call; compares equal to its string value."""
 
     NOT_STARTED = "not_started"
+    STARTED = "started"  # work.start() started its process; no call yet
     PENDING = "pending"
     RUNNING = "running"
     SUCCEEDED = "succeeded"
@@ -21,12 +22,13 @@ class WorkStatus(str, enum.Enum):
 
 
 _ALLOWED = {
-    WorkStatus.NOT_STARTED: {WorkStatus.PENDING, WorkStatus.STOPPED},
+    WorkStatus.NOT_STARTED: {WorkStatus.STARTED, WorkStatus.PENDING, WorkStatus.STOPPED},
+    WorkStatus.STARTED: {WorkStatus.PENDING, WorkStatus.FAILED, WorkStatus.STOPPED},
     WorkStatus.PENDING: {WorkStatus.RUNNING, WorkStatus.FAILED, WorkStatus.STOPPED},
     WorkStatus.RUNNING: {WorkStatus.SUCCEEDED, WorkStatus.FAILED, WorkStatus.STOPPED},
     WorkStatus.SUCCEEDED: {WorkStatus.PENDING, WorkStatus.STOPPED},
-    WorkStatus.FAILED: {WorkStatus.PENDING, WorkStatus.STOPPED},
-    WorkStatus.STOPPED: {WorkStatus.PENDING},
+    WorkStatus.FAILED: {WorkStatus.STARTED, WorkStatus.PENDING, WorkStatus.STOPPED},
+    WorkStatus.STOPPED: {WorkStatus.STARTED, WorkStatus.PENDING},
 }
 
 

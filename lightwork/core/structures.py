@@ -49,11 +49,37 @@ class Structure:
 
     @property
     def works(self) -> list:
-        return [c for c in self._lw_components() if c._lw_group == "works"]
+        """The works below: the items that are works, in order, then those of the flow items."""
+        items = [item for _, item in self._lw_items()]
+        return [i for i in items if i._lw_group == "works"] + [w for i in items if i._lw_group == "flows" for w in i.works()]
 
     @property
     def flows(self) -> dict:
-        return {c.name: c for c in self._lw_components() if c._lw_group == "flows"}
+        """The flows below, by name: each flow item followed by its own flows."""
+        found = {}
+        for _, item in self._lw_items():
+            if item._lw_group == "flows":
+                found[item.name] = item
+                found.update(item.flows)
+        return found
+
+    @property
+    def state(self) -> dict:
+        """`{"flows": {key: state}, "works": {key: state}}` of the items."""
+        from .state import structure_state
+
+        return structure_state(self)
+
+    @property
+    def state_vars(self) -> dict:
+        """`state` with only the items' values (see `LightningFlow.state_vars`)."""
+        from .state import structure_state
+
+        return structure_state(self, values_only=True)
+
+    @property
+    def state_with_changes(self) -> dict:
+        return self.state
 
 
 class List(Structure, list):
@@ -65,6 +91,7 @@ class List(Structure, list):
 
     def __init__(self, *items: Any) -> None:
         list.__init__(self, [self._lw_check(item) for item in items])
+        self._lw_renamed()  # on its own, item i is `root.i`; a flow holding it renames it
 
     def _lw_items(self):
         return ((str(i), item) for i, item in enumerate(list.__iter__(self)))
@@ -210,13 +237,19 @@ def _stop(component) -> None:
             c.stop()
 
 
-def as_structure(value: Any) -> Any:
-    """Plain non-empty lists and dicts whose items are all components become List and Dict."""
+def as_structure(value: Any, where: str = "a value") -> Any:
+    """Plain non-empty lists and dicts whose items are all components become List and Dict; TypeError naming
+    `where` when they also hold a List or Dict."""
     from .component import Component
 
     if isinstance(value, Structure) or not isinstance(value, (list, dict)) or not value:
         return value
-    items = value.values() if isinstance(value, dict) else value
-    if not all(isinstance(item, Component) for item in items):
+    items = list(value.values() if isinstance(value, dict) else value)
+    if not all(isinstance(item, (Component, Structure)) for item in items):
         return value
+    if not all(isinstance(item, Component) for item in items):
+        raise TypeError(
+            f"{where}: a List or Dict holds flows and works, not another List or Dict; put the inner one in a "
+            f"flow of its own"
+        )
     return Dict(value) if isinstance(value, dict) else List(*value)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 
+from ..utilities.exceptions import LightningWorkException
 from .build import BuildConfig
 from .calls import CallBook
 from .component import Component
@@ -11,6 +12,10 @@ from .status import StatusInfo, WorkStatus
 
 # Flow-side bookkeeping that never travels to the work's process.
 FLOW_ONLY_ATTRIBUTES = ("_lw_backend", "_lw_book", "_lw_status", "_lw_synced", "_lw_pending", "_lw_num_successes", "_url")
+
+
+class WorkChildError(LightningWorkException, TypeError):
+    """A work was given a flow or a work as an attribute (a TypeError, and Lightning Apps' LightningWorkException)."""
 
 
 class LightningWork(Component):
@@ -34,6 +39,10 @@ class LightningWork(Component):
         run_once: bool | None = None,
         start_with_flow: bool = True,
     ) -> None:
+        if type(self).run is LightningWork.run:
+            raise TypeError(
+                f"{type(self).__name__} has no run() method: a LightningWork subclass implements run(), the work's job"
+            )
         super().__init__()
         if run_once is not None:
             cache_calls = run_once
@@ -60,7 +69,7 @@ class LightningWork(Component):
         """Override: the work's job, executed in the work's own process."""
 
     def start(self) -> None:
-        """Start the work's process now rather than at its first call."""
+        """Start the work's process now rather than at its first call; its status is `started` until then."""
         if self._lw_backend is not None:
             self._lw_backend.start_work(self)
 
@@ -76,8 +85,14 @@ class LightningWork(Component):
     def on_exit(self) -> None:
         """Override: runs in the work's process when it ends (stopped, or the app ending), before it exits."""
 
+    def delete(self) -> None:
+        """Stop the work for good (Lightning Apps also gave its cloud machine back); here the same as `stop()`."""
+        if self._lw_backend is None:
+            raise RuntimeError(f"{self.name}.delete(): the work is not in a running app; put it in a flow that an app runs")
+        self.stop()
+
     def _lw_add_child(self, name, child) -> None:
-        raise TypeError(f"{type(self).__name__}.{name}: a LightningWork cannot hold flows or works")
+        raise WorkChildError(f"{type(self).__name__}.{name}: a LightningWork cannot hold flows or works")
 
     def _lw_extra_state(self) -> dict:
         return {"calls": self._lw_book.layout(), "changes": {}, "status": self._lw_status_state()}
@@ -105,7 +120,8 @@ class LightningWork(Component):
         self._lw_status = current
 
     def _lw_extra_vars(self) -> dict:
-        return {"_url": self._url, "_host": self._host, "_port": self._port, "_internal_ip": self.internal_ip, **super()._lw_extra_vars()}
+        return {"_url": self._url, "_host": self._host, "_port": self._port, "_internal_ip": self.internal_ip,
+                "_display_name": self._display_name}
 
     @property
     def status(self) -> StatusInfo:

@@ -20,7 +20,7 @@ import time
 
 from ..core import context
 from ..core.codec import SCALARS, from_json, to_json
-from ..core.component import check_keys
+from ..core.component import StateValueError, check_keys
 from ..core.delta import apply_change, diff, iter_changes, same, wire
 from ..core.work import FLOW_ONLY_ATTRIBUTES
 from ..storage.path import fetch_paths, paths_travel, share_paths
@@ -272,7 +272,7 @@ class WorkProcess:
             except TypeError as exc:
                 del changed[name]
                 self.rejected[name] = value
-                self._violate(TypeError, str(exc))
+                self._violate(StateValueError, str(exc))
         try:
             data = encode(Delta(self.ack, self._delta(changed)))
         except (TypeError, ValueError):  # some value is not JSON: find which, publish the others
@@ -282,7 +282,7 @@ class WorkProcess:
                 except (TypeError, ValueError) as exc:
                     del changed[name]
                     self.rejected[name] = value
-                    self._violate(TypeError, f"{self.owner}.{name} = {type(value).__name__} value: state values must be JSON-serialisable ({exc})")
+                    self._violate(StateValueError, f"{self.owner}.{name} = {type(value).__name__} value: state values must be JSON-serialisable ({exc})")
             data = encode(Delta(self.ack, self._delta(changed)))
         if not changed:
             return False
@@ -350,7 +350,7 @@ class WorkProcess:
         if name not in self.snapshot:
             raise AttributeError(f"{self.owner}.{name} was not defined in __init__: state attributes can only be added in __init__ (use a name starting with '_' for private values)")
         if type(value) not in SCALARS and not isinstance(value, (list, dict, tuple)) and not hasattr(value, "_lw_encode"):
-            raise TypeError(f"{self.owner}.{name} = {type(value).__name__} value: state values must be JSON-serialisable")
+            raise StateValueError(f"{self.owner}.{name} = {type(value).__name__} value: state values must be JSON-serialisable")
         return self._owned_path(value)
 
     def _watch_server(self) -> None:

@@ -39,12 +39,18 @@ class Logger:
         self.logger.error(msg, *args, **kwargs)
 
 
-def is_overridden(method_name: str, instance, parent=None) -> bool:
-    """Whether `instance`'s class overrides `method_name` of `parent` (by default its flow or work base)."""
+def is_overridden(method_name: str, instance=None, parent=None) -> bool:
+    """Whether `instance`'s class overrides `method_name` of `parent` (by default its flow or work base); False
+    for no instance, ValueError when `parent` is needed and not given."""
     from ..core.flow import LightningFlow
     from ..core.work import LightningWork
 
+    if instance is None:
+        return False
     if parent is None:
+        if not isinstance(instance, (LightningFlow, LightningWork)):
+            raise ValueError(f"is_overridden({method_name!r}, {type(instance).__name__} object): the instance is not "
+                             f"a LightningFlow or LightningWork, or pass parent= the class to compare with")
         parent = LightningWork if isinstance(instance, LightningWork) else LightningFlow
     own = getattr(type(instance), method_name, None)
     return own is not None and own is not getattr(parent, method_name, None)

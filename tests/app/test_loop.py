@@ -354,7 +354,7 @@ def test_work_sets_a_non_json_value_even_while_blocked(lightwork):
     )
     assert run.wait() == 1
     assert "caught in run: W.value = set value: state values must be JSON-serialisable" in run.stdout
-    assert "work failed: TypeError: W.value = set value" in run.stderr
+    assert "work failed: StateValueError: W.value = set value" in run.stderr  # a TypeError and an AttributeError
 
 
 def test_flow_setting_undefined_attribute_fails_the_app(lightwork):
@@ -642,7 +642,7 @@ def test_start_queued_calls_and_uncached_parallel_calls(lightwork):
         """
     )
     run.wait_line("queued")
-    assert run.stdout_lines == ["queued ['a', 'b', 'c'] again True early not_started"]
+    assert run.stdout_lines == ["queued ['a', 'b', 'c'] again True early started"]
     assert len(run.processes()) == 5  # the app, the fork server, and three works: `early` runs uncalled
     run.signal(signal.SIGINT)
     assert run.wait() == 130
@@ -736,7 +736,7 @@ def test_a_state_rule_error_is_never_raised_inside_library_code(lightwork):
         """
     )
     assert run.wait() == 1
-    assert "TypeError: W.items = list value: state values must be JSON-serialisable" in run.stderr
+    assert "StateValueError: W.items = list value: state values must be JSON-serialisable" in run.stderr
     assert "self.after = True" in run.stderr and "threading.py" not in run.stderr
 
 
@@ -763,7 +763,7 @@ def test_dict_keys_that_are_not_strings_are_refused_on_both_sides(lightwork):
         """
     )
     assert work_side.wait() == 1
-    assert "TypeError: W.rates has the key 1 (int) at root: state dict keys must be strings" in work_side.stderr
+    assert "StateValueError: W.rates has the key 1 (int) at root: state dict keys must be strings" in work_side.stderr
 
 
 def test_the_flow_refuses_a_dict_with_a_key_that_is_not_a_string(lightwork):

@@ -1,4 +1,5 @@
 """The loop's rules, deterministically: an in-memory runtime records what the loop sends and feeds it replies."""
+import json
 import os
 import signal
 
@@ -339,6 +340,90 @@ def test_a_component_added_or_replaced_by_a_pass_makes_another_pass(loop_of):
     _run_until_idle(loop)
     assert passes == [[], ["a"], ["a"], ["a"], ["a"]]
     assert loop.runtime.started == ["root.dyn.a", "root.dyn.a"]
+
+
+def test_experimental_iterate_goes_on_at_the_item_a_blocking_call_stopped_on(loop_of):
+    class Blocking(L.LightningWork):
+        def run(self, item):
+            pass
+
+    class F(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.w = Blocking()
+            self.handed_out = []
+
+        def run(self):
+            for item in self.experimental_iterate(range(3)):
+                self.handed_out.append(item)
+                self.w.run(item)  # blocking: the pass stops here until the call ends
+
+    root = F()
+    loop = loop_of(root)
+    for _ in range(3):
+        loop._run_pass()
+        finish(loop, "root.w", loop.runtime.calls("root.w")[-1])
+    loop._run_pass()
+    loop._run_pass()
+    assert [c.args for c in loop.runtime.calls("root.w")] == [[0], [1], [2]]
+    assert root.handed_out == [0, 0, 1, 1, 2, 2]  # the item a pass stopped on comes again, the others never
+    (record,) = root.state["calls"].values()
+    assert record["has_finished"] and record["counter"] == 2
+
+
+def test_a_work_assigned_where_init_set_none_is_started_and_shown_in_the_state(loop_of):
+    class F(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.w = None
+
+        def run(self):
+            if self.w is None:
+                self.w = Recorder()
+            self.w.run()
+
+    root = F()
+    loop = loop_of(root)
+    feed = loop.observe()
+    loop._run_pass()
+    assert loop.runtime.started == ["root.w"] and len(loop.runtime.calls("root.w")) == 1
+    assert "w" not in root.state["vars"] and "w" in root.state["works"]
+    assert loop.changed
+    assert json.loads(feed.snapshot()[1]) == json.loads(json.dumps(root.state))  # what the UI and state API see
+
+
+def test_deleting_a_work_stops_it(loop_of):
+    root = OneWork()
+    loop = loop_of(root)
+    loop._run_pass()
+    root.w.delete()
+    assert root.w.has_stopped and "root.w" not in loop.runtime.alive
+
+
+def test_start_starts_the_process_and_the_status_is_started_until_a_call(loop_of):
+    from lightwork.utilities.enum import WorkStageStatus
+
+    class F(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.w = Recorder()
+
+        def run(self):
+            pass
+
+    root = F()
+    loop = loop_of(root)
+    root.w.start()
+    assert root.w.status.stage == WorkStageStatus.STARTED and root.w.has_started and root.w.statuses == []
+    assert loop.runtime.started == ["root.w"]
+    root.w.start()  # already started: nothing more
+    assert loop.runtime.started == ["root.w"]
+    root.w.run()
+    assert root.w.is_pending and loop.runtime.started == ["root.w"]
+    root.w.stop()
+    root.w.start()  # a stopped work starts again
+    assert root.w.status.stage == "started" and loop.runtime.started == ["root.w", "root.w"]
+    assert [s.stage for s in root.w.statuses] == ["pending", "stopped"]
 
 
 def test_a_call_waiting_for_the_one_in_flight_shows_pending_in_the_calls_until_it_runs_or_is_stopped(loop_of):

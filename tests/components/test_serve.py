@@ -310,3 +310,18 @@ def test_a_server_subclass_must_render_or_predict():
     with pytest.raises(TypeError, match="must define render"):
         type("Blank", (ServeStreamlit,), {})()
     assert issubclass(L.LightningWork, object)
+
+
+def test_the_sample_image_is_a_small_picture_not_a_single_pixel():
+    import base64
+    import struct
+    import zlib
+
+    from lightwork.components.serve import Image
+
+    png = base64.b64decode(Image.get_sample_data()["image"])
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert (width, height) == (16, 16)
+    length = struct.unpack(">I", png[33:37])[0]
+    assert png[37:41] == b"IDAT" and len(zlib.decompress(png[41:41 + length])) == height * (1 + 3 * width)

@@ -17,3 +17,11 @@ def test_impossible_transition_names_both_states(old, new):
 
 def test_stage_compares_to_its_string():
     assert WorkStatus.RUNNING == "running" and str(WorkStatus.FAILED) == "failed"
+
+
+def test_a_work_started_without_a_call_is_started_until_its_first_call():
+    for stages in (["not_started", "started", "pending"], ["stopped", "started", "stopped", "started", "failed"]):
+        for old, new in zip(stages, stages[1:]):
+            check_transition(WorkStatus(old), WorkStatus(new))
+    with pytest.raises(InvalidTransition):
+        check_transition(WorkStatus.STARTED, WorkStatus.SUCCEEDED)

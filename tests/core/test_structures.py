@@ -70,3 +70,26 @@ def test_dict_update_and_setdefault_name_their_items():
     assert sorted(names(table)) == ["root.pool.a", "root.pool.b", "root.pool.c"]
     with pytest.raises(ValueError, match="keys must be non-empty strings"):
         table.update({"x.y": W()})
+
+
+def test_a_list_made_on_its_own_names_its_items_and_a_flow_renames_them():
+    pool = List(W(), W())
+    assert pool.name == "root" and names(pool) == ["root.0", "root.1"]
+    flow = F(pool)
+    assert names(flow.pool) == ["root.pool.0", "root.pool.1"]
+
+
+def test_a_list_or_dict_inside_a_plain_list_or_dict_of_components_is_refused_by_name():
+    class Mixed(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.table = {"a": W(), "inner": List(W())}
+
+    with pytest.raises(TypeError, match=r"Mixed\.table: a List or Dict holds flows and works, not another List or Dict"):
+        Mixed()
+
+
+def test_a_structure_shows_its_items_state():
+    flow = F(Dict(a=W()))
+    assert flow.pool.state == {"flows": {}, "works": {"a": flow.pool["a"].state}}
+    assert flow.pool.state_vars == {"flows": {}, "works": {"a": {"vars": flow.pool["a"].state["vars"]}}}

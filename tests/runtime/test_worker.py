@@ -56,6 +56,9 @@ def test_serving_a_work_adds_no_attribute_to_it_so_its_busy_loops_keep_the_fast_
             super().__init__()
             self.counter = 0
 
+        def run(self):
+            pass
+
     ours, theirs = socket.socketpair()
     try:
         served = worker.WorkProcess(Counter(), Connection(ours))

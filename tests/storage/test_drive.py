@@ -97,3 +97,39 @@ def test_flow_may_list_but_not_change_a_drive(workdir):
     finally:
         context.set_role(None)
     assert drive.list() == ["a.txt"]
+
+
+def test_root_folder_is_where_local_paths_are(workdir):
+    elsewhere = workdir / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "a.txt").write_text("from elsewhere")
+    drive = Drive("lit://rooted", root_folder=str(elsewhere))
+    assert drive.root_folder == elsewhere
+    drive.put("a.txt")
+    assert drive.list(".") == ["a.txt"]
+    plain = Drive("lit://rooted")
+    assert plain.root_folder == workdir  # by default, the current folder
+    plain.get("a.txt")
+    assert (workdir / "a.txt").read_text() == "from elsewhere"
+    (elsewhere / "a.txt").unlink()
+    drive.get("a.txt")
+    assert (elsewhere / "a.txt").read_text() == "from elsewhere"
+    with pytest.raises(NotADirectoryError, match="root_folder 'missing' is not a folder"):
+        Drive("lit://rooted", root_folder="missing")
+
+
+def test_copies_keep_component_name_and_root_folder(workdir):
+    import copy
+    import pickle
+
+    drive = Drive("lit://kept", allow_duplicates=True, root_folder=str(workdir))
+    drive.component_name = "root.work1"
+    for other in (copy.deepcopy(drive), pickle.loads(pickle.dumps(drive)), Drive.from_dict(drive.to_dict())):
+        assert other == drive and other.component_name == "root.work1"
+        assert other.allow_duplicates and other.root_folder == workdir
+    assert drive.to_dict()["type"] == "__drive__"
+
+
+def test_a_bucket_address_is_refused_with_a_hint():
+    with pytest.raises(ValueError, match="read an S3 bucket with fsspec"):
+        Drive("s3://bucket/")

@@ -30,6 +30,9 @@ def test_lit_string_in_a_work_state_becomes_a_path():
             self.model = "lit://model.pt"
             self.plain = "not a path"
 
+        def run(self):
+            pass
+
     work = W()
     assert isinstance(work.model, Path) and work.plain == "not a path"
     assert work.state["vars"]["model"] == {"__lightwork__": "path", "path": "lit://model.pt", "origin": None}
