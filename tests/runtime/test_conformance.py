@@ -8,7 +8,7 @@ import pytest
 import lightwork as L
 from lightwork.core.delta import public
 from lightwork.runtime.process import ProcessRuntime
-from lightwork.runtime.protocol import Call, Delta, Exited, Status, Update
+from lightwork.runtime.protocol import Call, Delta, Exited, Placed, Status, Update
 
 
 class Echo(L.LightningWork):
@@ -77,6 +77,7 @@ def test_a_call_runs_and_reports_in_order(runtime):
     runtime.start(runtime.root.a)
     runtime.send("root.a", call("root.a", 1, state={"value": 41, "seen": "", "pid": 0}))
     messages = collect(runtime, lambda ms: stage(ms, "root.a", "succeeded"))
+    messages = [(n, m) for n, m in messages if not isinstance(m, Placed)]  # where a runtime places works (Ray)
     kinds = [(type(m).__name__, getattr(m, "stage", None)) for _, m in messages]
     assert kinds[0] == ("Status", "running") and kinds[-1] == ("Status", "succeeded")
     changes = {}
