@@ -5,11 +5,37 @@ import sys
 
 import click
 
+from .._interrupts import EXIT_CODE, INTERRUPTS
 from .command import command
 from .drive import drive
 
 
-@click.group()
+class _Main(click.Group):
+    """The `lightwork` command: a Ctrl+C anywhere ends it with exit code 130 and nothing printed."""
+
+    def main(self, *args, **kwargs):
+        INTERRUPTS.install()
+        return super().main(*args, **kwargs)
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt:
+            _interrupted()
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _interrupted()
+
+
+def _interrupted() -> None:
+    INTERRUPTS.stopping = True  # what is left is Python's own exit: no more KeyboardInterrupt
+    sys.exit(EXIT_CODE)
+
+
+@click.group(cls=_Main)
 @click.version_option(package_name="lightwork")
 def main() -> None:
     """lightwork runs apps made of flows and works (the Lightning App API)."""
@@ -94,7 +120,7 @@ def run(ctx, target: tuple, host: str, port: int | None, no_ui: bool, token: str
         click.echo(f"lightwork: {exc}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
-        sys.exit(130)
+        raise
     except BaseException as exc:  # the app file's own code raised while loading
         if isinstance(exc, SystemExit):
             raise
@@ -103,7 +129,8 @@ def run(ctx, target: tuple, host: str, port: int | None, no_ui: bool, token: str
         click.echo(f"lightwork: loading {path} failed", err=True)
         traceback.print_exc()
         sys.exit(1)
-    sys.exit(_serve_and_run(app, host, port, no_ui, token, _runtime_factory(runtime, ray_address)))
+    code = _serve_and_run(app, host, port, no_ui, token, _runtime_factory(runtime, ray_address))
+    sys.exit(EXIT_CODE if INTERRUPTS.count else code)
 
 
 def _runtime_factory(runtime: str, ray_address: str | None):
@@ -122,39 +149,42 @@ def _serve_and_run(app, host: str, port: int | None, no_ui: bool, token: str | N
     import os
     import shutil
     import tempfile
+    import uuid
 
     from ..app.loop import AppLoop
     from ..runtime.output import LOG_DIR_VARIABLE, LOG_FOLDER_PREFIX
     from ..server import AppServer, ServerError
 
-    server = log_dir = None
-    if not no_ui:  # bound before the loop forks: the app's processes inherit its address, token and log folder
-        log_dir = tempfile.mkdtemp(prefix=f"{LOG_FOLDER_PREFIX}{os.getpid()}-")
-        try:
-            server = AppServer(host, port, token, log_dir)
-        except ServerError as exc:
-            shutil.rmtree(log_dir, ignore_errors=True)
-            click.echo(f"lightwork: {exc}", err=True)
-            return 2
-        os.environ[LOG_DIR_VARIABLE] = log_dir
+    server = log_dir = loop = None
     try:
-        loop = AppLoop(app, runtime_factory)
-    except (RuntimeError, ValueError) as exc:  # the runtime cannot run this app (a Ray cluster it cannot use)
-        if server is not None:
-            server.stop()
-            shutil.rmtree(log_dir, ignore_errors=True)
-        click.echo(f"lightwork: {exc}", err=True)
-        return 2
-    try:
-        if server is not None:
-            code = _start_server(server, loop)
-            if code:
-                loop.shutdown()
-                return code
+        with INTERRUPTS.holding():  # a Ctrl+C while starting lands once every part is in place to be stopped
+            if not no_ui:  # bound before the loop forks: the app's processes inherit its address, token and log folder
+                log_dir = os.path.join(tempfile.gettempdir(), f"{LOG_FOLDER_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}")
+                os.mkdir(log_dir, 0o700)  # named first: whatever happens next, the cleanup below knows it
+                try:
+                    server = AppServer(host, port, token, log_dir)
+                except ServerError as exc:
+                    click.echo(f"lightwork: {exc}", err=True)
+                    return 2
+                os.environ[LOG_DIR_VARIABLE] = log_dir
+            try:
+                loop = AppLoop(app, runtime_factory)
+            except (RuntimeError, ValueError) as exc:  # the runtime cannot run this app (a Ray cluster it cannot use)
+                click.echo(f"lightwork: {exc}", err=True)
+                return 2
+            if server is not None:
+                code = _start_server(server, loop)
+                if code:
+                    return code
         return loop.run()
     finally:
+        INTERRUPTS.stopping = True  # first, and no call before it: cleanup is never cut short by a Ctrl+C
+        if loop is not None:
+            loop.shutdown()  # done already when the loop ran
         if server is not None:
             server.stop()
+        if log_dir is not None:
+            shutil.rmtree(log_dir, ignore_errors=True)
             os.environ.pop(LOG_DIR_VARIABLE, None)
 
 
