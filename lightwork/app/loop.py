@@ -64,7 +64,7 @@ class WorkFailed(Exception):
 class AppLoop:
     """Runs one app until its flow stops it, a work fails, or a signal arrives; `run()` returns the exit code."""
 
-    signalled: int | None = None  # the first SIGINT or SIGTERM received while running or stopping
+    signalled: int | None = None  # the first SIGINT or SIGTERM received while stopping
     _stopping = False
     _shut_down = False
 
@@ -182,9 +182,9 @@ class AppLoop:
 
     def _on_signal(self, signum, frame) -> None:
         """SIGINT and SIGTERM: end the app (KeyboardInterrupt, Terminated); while stopping, only noted."""
-        self.signalled = self.signalled or signum
         if not self._stopping:
             raise KeyboardInterrupt if signum == signal.SIGINT else Terminated()
+        self.signalled = self.signalled or signum
 
     def _loop(self) -> None:
         next_heartbeat = next_collection = next_pass = 0.0
