@@ -43,7 +43,10 @@ class Interrupts:
 
     def install(self) -> None:
         if signal.getsignal(signal.SIGINT) in (signal.default_int_handler, _exit_at_once):  # not when ignored
-            signal.signal(signal.SIGINT, self._on_sigint)
+            try:
+                signal.signal(signal.SIGINT, self._on_sigint)
+            except ValueError:  # not the main thread (the command called from a test's thread): leave it as it is
+                pass
 
     def _on_sigint(self, signum, frame) -> None:
         self.count += 1
