@@ -48,14 +48,16 @@ def _set_limits(rlimits: dict) -> None:
 class AppRun:
     """One `lightwork run` process whose output is collected line by line as it comes."""
 
-    def __init__(self, args: list[str], cwd, env: dict | None = None, rlimits: dict | None = None) -> None:
-        """`rlimits`: {resource.RLIMIT_*: (soft, hard)} set for the run's process only."""
+    def __init__(self, args: list[str], cwd, env: dict | None = None, rlimits: dict | None = None,
+                 new_session: bool = False) -> None:
+        """`rlimits`: {resource.RLIMIT_*: (soft, hard)} set for the run's process only; `new_session`: the run
+        leads a process group of its own, as a terminal's foreground job does (see `interrupt`)."""
         self.token = uuid.uuid4().hex
         full_env = {**os.environ, **(env or {}), TOKEN_VARIABLE: self.token}
         self.started_at = time.monotonic()
         self.proc = subprocess.Popen(
             lightwork_command() + args, cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            preexec_fn=(lambda: _set_limits(rlimits)) if rlimits else None,
+            preexec_fn=(lambda: _set_limits(rlimits)) if rlimits else None, start_new_session=new_session,
         )
         self.stdout_lines: list[str] = []
         self.banner: str | None = None  # the line saying where the app's web UI is
@@ -88,19 +90,21 @@ class AppRun:
     def stderr(self) -> str:
         return "\n".join(self.stderr_lines)
 
-    def wait_for(self, predicate, timeout: float = 20.0) -> None:
-        """Wait until `predicate(stdout_lines)` holds; raise TimeoutError with the output so far if it never does."""
+    def wait_for(self, predicate, timeout: float = 20.0, stderr: bool = False) -> None:
+        """Wait until `predicate(stdout_lines)` (or of stderr_lines) holds; raise TimeoutError with the output so
+        far if it never does."""
         deadline = time.monotonic() + timeout
+        lines = self.stderr_lines if stderr else self.stdout_lines
         with self._changed:
-            while not predicate(self.stdout_lines):
+            while not predicate(lines):
                 left = deadline - time.monotonic()
                 ended = self.proc.poll() is not None and not any(r.is_alive() for r in self._readers)
                 if left <= 0 or ended:
                     raise TimeoutError(f"output never matched\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}")
                 self._changed.wait(min(left, 0.1))
 
-    def wait_line(self, text: str, timeout: float = 20.0) -> None:
-        self.wait_for(lambda lines: any(text in line for line in lines), timeout)
+    def wait_line(self, text: str, timeout: float = 20.0, stderr: bool = False) -> None:
+        self.wait_for(lambda lines: any(text in line for line in lines), timeout, stderr)
 
     def wait(self, timeout: float = 30.0) -> int:
         """The exit code; TimeoutError (with the output) if the run has not ended in `timeout` seconds."""
@@ -119,6 +123,10 @@ class AppRun:
 
     def signal(self, signum: int) -> None:
         self.proc.send_signal(signum)
+
+    def interrupt(self) -> None:
+        """A terminal's Ctrl+C: SIGINT to the run's whole process group (start it with `new_session=True`)."""
+        os.killpg(self.proc.pid, signal.SIGINT)
 
     def processes(self) -> list[int]:
         return processes_with(self.token)

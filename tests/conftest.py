@@ -19,13 +19,14 @@ def lightwork(tmp_path):
     """`lightwork(source_or_args, env=...)` starts `lightwork run` on an app source (or raw CLI args)."""
     runs: list[AppRun] = []
 
-    def start(app: str | list, env: dict | None = None, name: str = "app.py", rlimits: dict | None = None) -> AppRun:
+    def start(app: str | list, env: dict | None = None, name: str = "app.py", rlimits: dict | None = None,
+              new_session: bool = False) -> AppRun:
         if isinstance(app, str):
             (tmp_path / name).write_text(textwrap.dedent(app))
             args = ["run", name]
         else:
             args = list(app)
-        run = AppRun(args, tmp_path, env, rlimits)
+        run = AppRun(args, tmp_path, env, rlimits, new_session)
         runs.append(run)
         return run
 

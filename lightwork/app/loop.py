@@ -65,6 +65,10 @@ class WorkFailed(Exception):
 class AppLoop:
     """Runs one app until its flow stops it, a work fails, or a signal arrives; `run()` returns the exit code."""
 
+    signalled: int | None = None  # the first SIGINT or SIGTERM received while stopping
+    _stopping = False
+    _shut_down = False
+
     def __init__(self, app, runtime_factory=None) -> None:
         from ..runtime.process import ProcessRuntime
 
@@ -140,7 +144,8 @@ class AppLoop:
 
     # -- the loop ------------------------------------------------------------------------------------------
     def run(self) -> int:
-        signal.signal(signal.SIGTERM, _raise_terminated)
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, self._on_signal)
         code = 0
         try:
             self._loop()
@@ -170,8 +175,17 @@ class AppLoop:
             print("lightwork: the flow failed", file=sys.stderr)
             traceback.print_exc()
         finally:
+            self._stopping = True  # first, and no call before it: from here a signal is noted, never raised
             self.shutdown()
+        if self.signalled and code < 128:  # Ctrl+C or SIGTERM while stopping still decides the exit code
+            code = 128 + self.signalled
         return code
+
+    def _on_signal(self, signum, frame) -> None:
+        """SIGINT and SIGTERM: end the app (KeyboardInterrupt, Terminated); while stopping, only noted."""
+        if not self._stopping:
+            raise KeyboardInterrupt if signum == signal.SIGINT else Terminated()
+        self.signalled = self.signalled or signum
 
     def _loop(self) -> None:
         collect_at = None  # when to remove the payloads nothing refers to any more (set by a pass)
@@ -271,8 +285,13 @@ class AppLoop:
         self._payloads_seen |= referenced_ids(value)
 
     def shutdown(self) -> None:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, signal.SIG_IGN)
+        """Stop the works and release what the app holds; once (later calls do nothing)."""
+        self._stopping = True
+        if self._shut_down:
+            return
+        self._shut_down = True
+        for signum in (signal.SIGINT, signal.SIGTERM):  # SIG_IGN would lose a signal already on its way, and
+            signal.signal(signum, self._on_signal)     # CPython then prints "Signal 2 ignored due to race condition"
         LightningWork._lw_backend = None
         context.set_role(None)
         self.runtime.shutdown(STOP_GRACE)  # the fork server removes the payload folder too, if we were killed
@@ -581,10 +600,6 @@ class _VarsView:
 
     def __delitem__(self, name) -> None:
         raise ValueError(f"a delta cannot remove the state attribute {name!r}")
-
-
-def _raise_terminated(signum, frame) -> None:
-    raise Terminated()
 
 
 def run_app(app) -> int:

@@ -13,14 +13,20 @@ DEFAULT_URL = "http://127.0.0.1:7501"
 @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []})
 @click.option("--url", default=None, help=f"The app's address [default: LIGHTWORK_APP_URL, else {DEFAULT_URL}].")
 @click.option("--token", default=None, help="The app's token, if it has one (or set LIGHTWORK_TOKEN).")
+@click.option("--basic-auth", default=None, metavar="USER:PASSWORD", help="The app's credentials, if it was run with --enable-basic-auth (or set LIGHTWORK_BASIC_AUTH).")
 @click.option("--help", "show_help", is_flag=True, help="List the app's commands, or a command's arguments.")
 @click.argument("name", required=False)
 @click.pass_context
-def command(ctx, url, token, show_help, name) -> None:
+def command(ctx, url, token, basic_auth, show_help, name) -> None:
     """Call a command of a running app: `lightwork command NAME --arg value` (`--help` lists them)."""
+    from ..server.auth import client_headers
+
     url = (url or os.environ.get("LIGHTWORK_APP_URL") or DEFAULT_URL).rstrip("/")
-    token = token or os.environ.get("LIGHTWORK_TOKEN")
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        headers = client_headers(token, basic_auth)
+    except ValueError as exc:
+        click.echo(f"lightwork: --basic-auth (or LIGHTWORK_BASIC_AUTH): {exc}", err=True)
+        sys.exit(2)
     if show_help or not name:
         click.echo(ctx.get_help())
         commands = _request("GET", f"{url}/api/v1/commands", headers, required=not show_help)
@@ -77,6 +83,8 @@ def _request(method: str, url: str, headers: dict, body=None, required: bool = T
         detail = payload.get("detail", payload) if isinstance(payload, dict) else payload
         if response.status_code == 404 and "/command/" in url:
             detail = f"the app has no command {url.rsplit('/', 1)[-1]!r} (`lightwork command --help` lists them)"
+        elif response.status_code == 401:
+            detail = f"the app refused: {detail} (pass --token or --basic-auth USER:PASSWORD, or set LIGHTWORK_TOKEN or LIGHTWORK_BASIC_AUTH)"
         click.echo(f"lightwork: {detail if isinstance(detail, str) else json.dumps(detail)}", err=True)
         sys.exit(2 if response.status_code in (400, 404, 422) else 1)
     return payload

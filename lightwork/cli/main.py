@@ -5,11 +5,38 @@ import sys
 
 import click
 
+from .._interrupts import EXIT_CODE, INTERRUPTS
 from .command import command
 from .drive import drive
+from .init import init
 
 
-@click.group()
+class _Main(click.Group):
+    """The `lightwork` command: a Ctrl+C anywhere ends it with exit code 130 and nothing printed."""
+
+    def main(self, *args, **kwargs):
+        INTERRUPTS.install()
+        return super().main(*args, **kwargs)
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt:
+            _interrupted()
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _interrupted()
+
+
+def _interrupted() -> None:
+    INTERRUPTS.stopping = True  # what is left is Python's own exit: no more KeyboardInterrupt
+    sys.exit(EXIT_CODE)
+
+
+@click.group(cls=_Main)
 @click.version_option(package_name="lightwork")
 def main() -> None:
     """lightwork runs apps made of flows and works (the Lightning App API)."""
@@ -27,18 +54,33 @@ class _RunCommand(click.Command):
 
 @main.command(cls=_RunCommand)
 @click.argument("target", nargs=-1, required=True)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address the app's web server binds (other than loopback needs --token).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address the app's web server binds (other than loopback needs --token or --enable-basic-auth).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port of the app's web server [default: 7501, or the next free one].")
-@click.option("--no-ui", is_flag=True, envvar="LIGHTWORK_NO_UI", help="Run without the web server (no state API, web UI or frontends; or set LIGHTWORK_NO_UI=1).")
+@click.option("--no-ui", "--without-server", "no_ui", is_flag=True, envvar="LIGHTWORK_NO_UI", help="Run without the web server (no state API, web UI or frontends; or set LIGHTWORK_NO_UI=1).")
 @click.option("--token", default=None, help="Secret every changing request and websocket must present (or set LIGHTWORK_TOKEN).")
+@click.option("--enable-basic-auth", "basic_auth", default=None, metavar="USER:PASSWORD", help="Protect the web UI, the API and the websocket with these credentials (or set LIGHTWORK_BASIC_AUTH).")
+@click.option("--name", default=None, metavar="NAME", help="The app's name: shown by the web UI; the app then keeps its drives in STORAGE/apps/NAME.")
+@click.option("--open-ui", type=bool, default=False, metavar="BOOL", help="true: open the web UI in this machine's browser, if it has one [default: false, the URL is printed].")
 @click.option("--runtime", type=click.Choice(["process", "ray"]), default="process", show_default=True, envvar="LIGHTWORK_RUNTIME", help="Where works run: local processes, or Ray actors (or set LIGHTWORK_RUNTIME).")
 @click.option("--ray-address", default=None, help="Ray cluster to join with --runtime ray [default: RAY_ADDRESS, else a local Ray started and stopped with the app].")
 @click.option("--env", "env", multiple=True, metavar="NAME=VALUE", help="Set an environment variable for the app and its works (repeatable).")
 @click.option("--setup", "-s", is_flag=True, help="First run the app file's `# !command` comment lines and `pip install -r` its folder's requirements.txt.")
+@click.option("--blocking", type=bool, default=False, metavar="BOOL", help="Accepted for Lightning Apps' scripts; no effect: `lightwork run` always stays in the foreground until the app ends.")
 @click.option("--app_args", is_flag=True, help="Every word after it goes to the app as its sys.argv[1:] (`--` works too).")
+@click.option("--cloud", is_flag=True, hidden=True)
+@click.option("--cluster-id", hidden=True)
+@click.option("--secret", multiple=True, hidden=True)
+@click.option("--no-cache", is_flag=True, hidden=True)
 @click.pass_context
-def run(ctx, target: tuple, host: str, port: int | None, no_ui: bool, token: str | None, runtime: str, ray_address: str | None, env: tuple, setup: bool, app_args: bool) -> None:
-    """Run an app file: `lightwork run app.py` (or the peer's `lightwork run app app.py`)."""
+def run(ctx, target: tuple, host: str, port: int | None, no_ui: bool, token: str | None, basic_auth: str | None,
+        name: str | None, open_ui: bool, runtime: str, ray_address: str | None, env: tuple, setup: bool,
+        blocking: bool, app_args: bool, **refused) -> None:
+    """Run an app file: `lightwork run app.py` (or Lightning Apps' `lightwork run app app.py`)."""
+    from .legacy import REFUSED
+
+    for option, given in refused.items():
+        if given:
+            _usage_error(REFUSED[option])
     if len(target) == 2 and target[0] == "app":
         path = target[1]
     elif len(target) == 1:
@@ -53,6 +95,7 @@ def run(ctx, target: tuple, host: str, port: int | None, no_ui: bool, token: str
         os.environ.update(parse_env(env))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--env") from None
+    _check_access(basic_auth, name)
     if setup:
         try:
             run_setup(path)
@@ -89,6 +132,12 @@ def run(ctx, target: tuple, host: str, port: int | None, no_ui: bool, token: str
             sys.exit(2)
     # Storage lives beside the app unless LIGHTWORK_STORAGE says otherwise; every process inherits this.
     os.environ[STORAGE_VARIABLE] = storage_url(os.path.dirname(os.path.abspath(path)))
+    if name:
+        from ..server.serve import NAME_VARIABLE
+        from .legacy import named_storage
+
+        os.environ[NAME_VARIABLE] = name
+        os.environ[STORAGE_VARIABLE] = named_storage(os.environ[STORAGE_VARIABLE], name)
     sys.stdout.reconfigure(line_buffering=True)
     sys.argv = [path, *ctx.meta.get("app_args", [])]  # what the app's own argparse sees, as under `python app.py`
     from .. import compat
@@ -100,7 +149,7 @@ def run(ctx, target: tuple, host: str, port: int | None, no_ui: bool, token: str
         click.echo(f"lightwork: {exc}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
-        sys.exit(130)
+        raise
     except BaseException as exc:  # the app file's own code raised while loading
         if isinstance(exc, SystemExit):
             raise
@@ -109,7 +158,30 @@ def run(ctx, target: tuple, host: str, port: int | None, no_ui: bool, token: str
         click.echo(f"lightwork: loading {path} failed", err=True)
         traceback.print_exc()
         sys.exit(1)
-    sys.exit(_serve_and_run(app, host, port, no_ui, token, _runtime_factory(runtime, ray_address)))
+    code = _serve_and_run(app, host, port, no_ui, token, _runtime_factory(runtime, ray_address), basic_auth, open_ui)
+    sys.exit(EXIT_CODE if INTERRUPTS.count else code)
+
+
+def _usage_error(message: str) -> None:
+    click.echo(f"lightwork: {message}", err=True)
+    sys.exit(2)
+
+
+def _check_access(basic_auth: str | None, name: str | None) -> None:
+    """Refuse malformed --enable-basic-auth and --name values in one line each, before anything runs."""
+    from ..server.auth import parse_basic_auth
+    from .legacy import check_app_name
+
+    if basic_auth is not None:
+        try:
+            parse_basic_auth(basic_auth)
+        except ValueError as exc:
+            _usage_error(f"--enable-basic-auth: {exc}")
+    if name is not None:
+        try:
+            check_app_name(name)
+        except ValueError as exc:
+            _usage_error(f"--name: {exc}")
 
 
 def _runtime_factory(runtime: str, ray_address: str | None):
@@ -123,48 +195,52 @@ def _runtime_factory(runtime: str, ray_address: str | None):
     return functools.partial(RayRuntime, address=ray_address)
 
 
-def _serve_and_run(app, host: str, port: int | None, no_ui: bool, token: str | None, runtime_factory=None) -> int:
+def _serve_and_run(app, host: str, port: int | None, no_ui: bool, token: str | None, runtime_factory=None,
+                   basic_auth: str | None = None, open_ui: bool = False) -> int:
     """Run the loaded app, with its web server unless `no_ui`; return the exit code."""
     import os
     import shutil
     import tempfile
+    import uuid
 
     from ..app.loop import AppLoop
     from ..runtime.output import LOG_DIR_VARIABLE, LOG_FOLDER_PREFIX
     from ..server import AppServer, ServerError
 
-    server = log_dir = None
-    if not no_ui:  # bound before the loop forks: the app's processes inherit its address, token and log folder
-        log_dir = tempfile.mkdtemp(prefix=f"{LOG_FOLDER_PREFIX}{os.getpid()}-")
-        try:
-            server = AppServer(host, port, token, log_dir)
-        except ServerError as exc:
-            shutil.rmtree(log_dir, ignore_errors=True)
-            click.echo(f"lightwork: {exc}", err=True)
-            return 2
-        os.environ[LOG_DIR_VARIABLE] = log_dir
+    server = log_dir = loop = None
     try:
-        loop = AppLoop(app, runtime_factory)
-    except (RuntimeError, ValueError) as exc:  # the runtime cannot run this app (a Ray cluster it cannot use)
-        if server is not None:
-            server.stop()
-            shutil.rmtree(log_dir, ignore_errors=True)
-        click.echo(f"lightwork: {exc}", err=True)
-        return 2
-    try:
-        if server is not None:
-            code = _start_server(server, loop)
-            if code:
-                loop.shutdown()
-                return code
+        with INTERRUPTS.holding():  # a Ctrl+C while starting lands once every part is in place to be stopped
+            if not no_ui:  # bound before the loop forks: the app's processes inherit its address, token and log folder
+                log_dir = os.path.join(tempfile.gettempdir(), f"{LOG_FOLDER_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}")
+                os.mkdir(log_dir, 0o700)  # named first: whatever happens next, the cleanup below knows it
+                try:
+                    server = AppServer(host, port, token, log_dir, basic_auth)
+                except ServerError as exc:
+                    click.echo(f"lightwork: {exc}", err=True)
+                    return 2
+                os.environ[LOG_DIR_VARIABLE] = log_dir
+            try:
+                loop = AppLoop(app, runtime_factory)
+            except (RuntimeError, ValueError) as exc:  # the runtime cannot run this app (a Ray cluster it cannot use)
+                click.echo(f"lightwork: {exc}", err=True)
+                return 2
+            if server is not None:
+                code = _start_server(server, loop, open_ui)
+                if code:
+                    return code
         return loop.run()
     finally:
+        INTERRUPTS.stopping = True  # first, and no call before it: cleanup is never cut short by a Ctrl+C
+        if loop is not None:
+            loop.shutdown()  # done already when the loop ran
         if server is not None:
             server.stop()
+        if log_dir is not None:
+            shutil.rmtree(log_dir, ignore_errors=True)
             os.environ.pop(LOG_DIR_VARIABLE, None)
 
 
-def _start_server(server, loop) -> int:
+def _start_server(server, loop, open_ui: bool = False) -> int:
     """Serve the app: 0, or the exit code after printing why the server cannot start."""
     from ..server import ServerError
 
@@ -183,8 +259,14 @@ def _start_server(server, loop) -> int:
     if server.moved_from:
         click.echo(f"lightwork: port {server.moved_from} is in use; serving on port {server.port} instead", err=True)
     click.echo(f"INFO: Your app has started. View it in your browser: {server.url}/view")
+    if open_ui:
+        from .legacy import open_browser
+
+        if not open_browser(f"{server.url}/view"):
+            click.echo("lightwork: --open-ui: no web browser to open here (no display, and BROWSER is not set)", err=True)
     return 0
 
 
 main.add_command(drive)
 main.add_command(command)
+main.add_command(init)

@@ -90,7 +90,12 @@ class StreamRuntime(Runtime):
         handle = self._handles[name]
         if handle.closed:
             return  # the process is gone; its exit is reported by receive()
-        handle.conn.queue(message)
+        try:
+            handle.conn.queue(message)
+        except OSError:  # it died and we have not read its end yet: keep what it sent; its exit comes as usual
+            self._read(handle)
+            self._close(handle)
+            return
         if handle.conn.outbox and handle.conn.sock is not None:
             self._selector.modify(handle.conn.sock, self._events(handle), handle)
 

@@ -78,9 +78,12 @@ def make_app(server) -> FastAPI:
     @app.middleware("http")
     async def guard(request: Request, call_next):
         path = request.url.path
-        if server.token and path not in ("/healthz", "/view", "/") and not path.startswith("/frontend/") \
-                and not server.authorised(request.headers, request.query_params):
-            return JSONResponse({"detail": "a token is needed: send it as 'Authorization: Bearer TOKEN'"}, 401)
+        guard = server.guard
+        # Basic auth guards the page and the frontends too (the browser asks once); a token cannot be typed there.
+        open_path = path == "/healthz" or (not guard.credentials and (path in ("/view", "/") or path.startswith("/frontend/")))
+        if guard.active and not open_path and not server.authorised(request.headers, request.query_params):
+            challenge = {"WWW-Authenticate": 'Basic realm="lightwork", charset="UTF-8"'} if guard.credentials else None
+            return JSONResponse({"detail": guard.refusal()}, 401, headers=challenge)
         size = request.headers.get("content-length")
         limit = MAX_UPLOAD if path.startswith("/api/v1/upload_file/") else MAX_BODY
         if size is not None and size.isdigit() and int(size) > limit:
@@ -132,7 +135,7 @@ def make_app(server) -> FastAPI:
     @app.get("/api/v1/status")
     async def status():
         def statuses():
-            return {"app": {"stage": "stopping" if loop.stop_requested else "running"},
+            return {"app": {"stage": "stopping" if loop.stop_requested else "running", "name": server.name},
                     "works": {w.name: w._lw_status_state() for w in loop.root.works()}}
 
         return await in_loop(statuses)
@@ -150,8 +153,8 @@ def make_app(server) -> FastAPI:
     @app.websocket("/api/v1/ws")
     async def websocket(ws: WebSocket):
         await ws.accept()  # then closed with a reason the client can read, when the token is missing
-        if server.token and not server.authorised(ws.headers, ws.query_params):
-            await ws.close(code=1008, reason="a token is needed: send it as 'Authorization: Bearer TOKEN' or ?token=")
+        if server.guard.active and not server.authorised(ws.headers, ws.query_params):
+            await ws.close(code=1008, reason=server.guard.refusal() + (" or ?token=" if server.token else ""))
             return
         params = ws.query_params
         await hub.serve(ws, counter=params.get("format") == "counter", logs=params.get("logs") in ("1", "true"))
@@ -240,7 +243,14 @@ def make_app(server) -> FastAPI:
     @app.get("/view", include_in_schema=False)
     async def view():
         with open(_UI, encoding="utf-8") as page:
-            return HTMLResponse(page.read())
+            text = page.read()
+        if server.name:  # `lightwork run --name`
+            import html
+
+            name = html.escape(server.name)
+            text = text.replace("<title>lightwork</title>", f"<title>{name} - lightwork</title>", 1)
+            text = text.replace("<h1>lightwork</h1>", f"<h1>{name}</h1>", 1)
+        return HTMLResponse(text)
 
     for flow_name, folder in server.static_frontends.items():
         app.mount(f"/frontend/{flow_name}", StaticFiles(directory=folder, html=True), name=f"frontend-{flow_name}")

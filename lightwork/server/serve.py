@@ -6,16 +6,17 @@ fail with one clear line before anything runs; `start()` serves, `stop()` ends i
 from __future__ import annotations
 
 import errno
-import hmac
 import ipaddress
 import os
 import shutil
 import socket
 import threading
 
+from .auth import BASIC_AUTH_VARIABLE, TOKEN_VARIABLE, Guard
+
 DEFAULT_PORT = 7501
 PORT_TRIES = 50  # ports tried after the default one when it is busy
-TOKEN_VARIABLE = "LIGHTWORK_TOKEN"
+NAME_VARIABLE = "LIGHTWORK_APP_NAME"  # the app's name (`lightwork run --name`), shown by the web UI
 URL_VARIABLE = "LIGHTWORK_APP_URL"  # where a running app's server is, for AppState clients
 
 
@@ -38,16 +39,25 @@ class AppServer:
     and `stop()` ends it all."""
 
     def __init__(self, host: str = "127.0.0.1", port: int | None = None, token: str | None = None,
-                 log_dir: str | None = None) -> None:
+                 log_dir: str | None = None, basic_auth: str | None = None) -> None:
         token = token or os.environ.get(TOKEN_VARIABLE) or None
-        if not is_loopback(host) and not token:
+        basic_auth = basic_auth or os.environ.get(BASIC_AUTH_VARIABLE) or None
+        try:
+            self.guard = Guard(token, basic_auth)
+        except ValueError as exc:
+            raise ServerError(f"--enable-basic-auth (or {BASIC_AUTH_VARIABLE}): {exc}") from None
+        if not is_loopback(host) and not self.guard.active:
             raise ServerError(f"serving on {host} (not this machine only) needs a token: pass --token SECRET or set "
-                              f"{TOKEN_VARIABLE}; clients then send 'Authorization: Bearer SECRET'")
+                              f"{TOKEN_VARIABLE}; clients then send 'Authorization: Bearer SECRET' "
+                              f"(or protect it with --enable-basic-auth USER:PASSWORD)")
         self.host, self.token, self.log_dir = host, token, log_dir
+        self.name = os.environ.get(NAME_VARIABLE) or None
         self.sock, self.port, self.moved_from = _bind(host, port)
         os.environ[URL_VARIABLE] = self.url  # AppState clients in works and frontends find the app here
         if token:
             os.environ[TOKEN_VARIABLE] = token
+        if basic_auth:  # the app's own clients (AppState in works and frontends) send it
+            os.environ[BASIC_AUTH_VARIABLE] = basic_auth
         self.loop = self.feed = self.hub = self.loop_async = None
         self.stopping = False  # set when the app has ended: requests for the loop are answered 503
         self.end_waiting = None  # from make_app: answers the requests waiting for the loop
@@ -71,10 +81,9 @@ class AppServer:
         return url_of(self.host, self.port)
 
     def authorised(self, headers, query) -> bool:
-        """Whether a request carries the token (a Bearer header, X-Lightwork-Token, or ?token=)."""
-        given = headers.get("authorization", "")
-        given = given[7:] if given.lower().startswith("bearer ") else headers.get("x-lightwork-token") or query.get("token") or ""
-        return hmac.compare_digest(given.encode(), self.token.encode())
+        """Whether a request carries the token (a Bearer header, X-Lightwork-Token, or ?token=) or the
+        basic-auth credentials."""
+        return self.guard.allows(headers, query)
 
     def _collect_flows_config(self) -> None:
         from ..commands import collect_commands

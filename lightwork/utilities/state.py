@@ -1,7 +1,8 @@
 """AppState: a running app's state, seen and changed from another process (a frontend, a script, a test).
 
 `AppState()` finds the app at `LIGHTWORK_APP_URL` (every process an app starts has it; otherwise
-http://127.0.0.1:7501) and sends `LIGHTWORK_TOKEN` as `Authorization: Bearer ...` when it is set.
+http://127.0.0.1:7501) and sends `LIGHTWORK_TOKEN` as `Authorization: Bearer ...` when it is set, else the
+credentials in `LIGHTWORK_BASIC_AUTH` ("user:password", from `lightwork run --enable-basic-auth`).
 
     state = AppState()                      # the root flow
     state.counter                           # a public state attribute
@@ -105,7 +106,12 @@ class _Connection:
         self.url = url
         self.plugin = plugin
         self.affiliation = affiliation  # the names of the components the plugin watches
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+        from ..server.auth import client_headers
+
+        try:
+            self.headers = client_headers(token)
+        except ValueError as exc:
+            raise AppStateError(f"LIGHTWORK_BASIC_AUTH: {exc}") from None
         self.loopback = _is_loopback(urlsplit(url).hostname or "")
         self.client = httpx.Client(base_url=url, headers=self.headers, timeout=httpx.Timeout(HTTP_TIMEOUT, connect=10.0),
                                    trust_env=not self.loopback)
@@ -138,7 +144,8 @@ class _Connection:
         if response.status_code in (401, 403):
             self.plugin.authorized = False
             raise AppStateError(f"the app at {self.url} refused this client's token (HTTP {response.status_code}): "
-                                f"set {TOKEN_VARIABLE} to the app's token", response.status_code)
+                                f"set {TOKEN_VARIABLE} to the app's token (or LIGHTWORK_BASIC_AUTH to its "
+                                f"USER:PASSWORD)", response.status_code)
         if response.status_code >= 400:
             try:
                 detail = response.json().get("detail", response.text)

@@ -1,4 +1,5 @@
-"""`lightwork run`: the spellings it accepts and the bad app files it refuses."""
+"""`lightwork run`: the spellings and options it accepts (Lightning Apps' too) and the bad input it refuses."""
+import signal
 import subprocess
 import sys
 
@@ -121,3 +122,136 @@ def test_an_app_built_on_an_installed_lightning_app_is_named_as_such(lightwork, 
         "lightwork: app.py builds its LightningApp with the installed lightning_app, which lightwork does not "
         "replace: run it where that package is not installed (pip uninstall lightning-app)"
     )
+
+
+# -- Lightning Apps' `lightning run app` options ---------------------------------------------------------------
+ARGS_AND_ENV_APP = """
+import os, sys
+import lightwork as L
+
+class F(L.LightningFlow):
+    def run(self):
+        self.stop(f"argv={sys.argv[1:]} A={os.environ.get('A')} name={os.environ.get('LIGHTWORK_APP_NAME')}")
+
+app = L.LightningApp(F())
+"""
+
+
+def test_the_options_scripts_pass_to_lightning_run_app_are_accepted(lightwork, tmp_path):
+    (tmp_path / "app.py").write_text(ARGS_AND_ENV_APP)
+    run = lightwork(["run", "app", "app.py", "--without-server", "--open-ui", "false", "--blocking", "False",
+                     "--env", "A=1", "--setup", "--name", "demo", "--app_args", "--lr", "0.1"])
+    assert run.wait() == 0, run.stderr
+    assert run.stdout_lines == ["argv=['--lr', '0.1'] A=1 name=demo"] and run.stderr_lines == []
+    assert run.banner is None  # --without-server is --no-ui
+
+
+def test_cloud_options_are_refused_in_one_line_naming_the_alternative(lightwork):
+    for args, alternative in [
+        (["--cloud"], "--runtime ray"),
+        (["--cluster-id", "my-cluster"], "--runtime ray --ray-address"),
+        (["--secret", "KEY=my-secret"], "--env NAME=VALUE"),
+        (["--no-cache"], "PIP_NO_CACHE_DIR"),
+    ]:
+        run = lightwork(["run", "app", "app.py", *args])
+        assert run.wait() == 2
+        assert len(run.stderr_lines) == 1 and f"{args[0]} is not available" in run.stderr and alternative in run.stderr
+        assert run.stdout_lines == []
+
+
+def test_bad_names_and_credentials_are_one_line_and_exit_2(lightwork, tmp_path):
+    (tmp_path / "app.py").write_text(APP)
+    for args, expected in [
+        (["--name", ""], "--name: bad app name ''"),
+        (["--name", "a/b"], "--name: bad app name 'a/b'"),
+        (["--name", "x" * 65], "--name: bad app name"),
+        (["--name", ".."], "--name: bad app name '..'"),
+        (["--enable-basic-auth", "nocolon"], "--enable-basic-auth: expected USER:PASSWORD"),
+        (["--enable-basic-auth", ":password"], "--enable-basic-auth: expected USER:PASSWORD"),
+    ]:
+        run = lightwork(["run", "app.py", *args])
+        assert run.wait() == 2
+        assert len(run.stderr_lines) == 1 and expected in run.stderr, run.stderr
+        assert run.stdout_lines == []
+
+
+DRIVE_APP = """
+import lightwork as L
+from lightwork.storage import Drive
+
+class W(L.LightningWork):
+    def run(self):
+        with open("note.txt", "w") as note:
+            note.write("hi")
+        Drive("lit://notes").put("note.txt")
+
+class F(L.LightningFlow):
+    def __init__(self):
+        super().__init__()
+        self.w = W()
+
+    def run(self):
+        self.w.run()
+        self.stop("stored")
+
+app = L.LightningApp(F())
+"""
+
+
+def test_a_named_app_shows_its_name_and_keeps_its_drives_apart(lightwork, tmp_path):
+    import httpx
+
+    (tmp_path / "app.py").write_text(DRIVE_APP.replace('self.stop("stored")', 'print("stored", flush=True)'))
+    named = lightwork(["run", "app.py", "--name", "team-a"])
+    url = named.server_url()
+    named.wait_line("stored")
+    page = httpx.get(f"{url}/view").text
+    assert "<title>team-a - lightwork</title>" in page and "<h1>team-a</h1>" in page
+    assert httpx.get(f"{url}/api/v1/status").json()["app"]["name"] == "team-a"
+    assert httpx.get(f"{url}/api/v1/drives").json() == ["notes"]
+    named.signal(signal.SIGINT)
+    assert named.wait() == 130
+    assert (tmp_path / ".lightwork" / "apps" / "team-a" / "drives" / "notes" / "note.txt").read_text() == "hi"
+    assert not (tmp_path / ".lightwork" / "drives").exists()  # unnamed apps keep .lightwork/drives, as before
+    listed = lightwork(["drive", "ls", "lit://notes", "--name", "team-a"])
+    assert listed.wait() == 0 and listed.stdout_lines == ["note.txt"]
+    unnamed = lightwork(["drive", "ls", "lit://notes"])
+    assert unnamed.wait() == 0 and unnamed.stdout_lines == []
+    bad = lightwork(["drive", "ls", "lit://notes", "--name", "../x"])
+    assert bad.wait() == 2 and len(bad.stderr_lines) == 1 and "bad app name '../x'" in bad.stderr
+
+
+def _browser_script(tmp_path):
+    """A stand-in browser (BROWSER is how Python's webbrowser, and users, pick one): it writes the URL it got."""
+    script = tmp_path / "browser.sh"
+    script.write_text(f'#!/bin/sh\necho "$1" >> {tmp_path / "opened.txt"}\n')
+    script.chmod(0o755)
+    return {"BROWSER": str(script)}
+
+
+def test_open_ui_true_opens_the_browser_and_the_default_does_not(lightwork, tmp_path):
+    import time
+
+    (tmp_path / "app.py").write_text(APP.replace('self.stop("ran")', 'print("ran", flush=True)'))
+    opened = tmp_path / "opened.txt"
+    quiet = lightwork(["run", "app.py"], env=_browser_script(tmp_path))
+    quiet.server_url()
+    quiet.wait_line("ran")
+    quiet.signal(signal.SIGINT)
+    assert quiet.wait() == 130 and not opened.exists()
+    run = lightwork(["run", "app.py", "--open-ui", "true"], env=_browser_script(tmp_path))
+    url = run.server_url()
+    deadline = time.monotonic() + 20
+    while not opened.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert opened.read_text().split() == [f"{url}/view"]
+    run.signal(signal.SIGINT)
+    assert run.wait() == 130
+
+
+def test_open_ui_without_a_browser_says_so_in_one_line(lightwork, tmp_path):
+    (tmp_path / "app.py").write_text(APP)
+    run = lightwork(["run", "app.py", "--open-ui", "true"], env={"BROWSER": "", "DISPLAY": "", "WAYLAND_DISPLAY": ""})
+    assert run.wait() == 0 and run.stdout_lines == ["ran"] and run.banner is not None
+    assert [line for line in run.stderr_lines if "--open-ui" in line] == [
+        "lightwork: --open-ui: no web browser to open here (no display, and BROWSER is not set)"]

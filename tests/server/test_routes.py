@@ -380,7 +380,8 @@ def test_serving_beyond_loopback_needs_a_token(lightwork, tmp_path):
     assert refused.wait() == 2
     assert refused.stderr_lines == [
         "lightwork: serving on 0.0.0.0 (not this machine only) needs a token: pass --token SECRET or set "
-        "LIGHTWORK_TOKEN; clients then send 'Authorization: Bearer SECRET'"
+        "LIGHTWORK_TOKEN; clients then send 'Authorization: Bearer SECRET' (or protect it with --enable-basic-auth "
+        "USER:PASSWORD)"
     ]
 
 
