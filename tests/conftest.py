@@ -148,3 +148,16 @@ def ray_instance():
         yield RayInstance(context.address_info["address"])
     finally:
         ray.shutdown()
+
+
+def _starts_ray(item) -> bool:
+    """Whether the test starts Ray in this process (directly, through a fixture, or as a runtime parameter)."""
+    callspec = getattr(item, "callspec", None)
+    return ("ray_instance" in item.fixturenames or "cluster" in item.fixturenames or "test_ray" in item.path.name
+            or (callspec is not None and "ray" in callspec.params.values()))
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that start Ray in this process run last: Ray leaves threads behind, and a process runtime made in
+    this process afterwards would fork its fork server from a threaded process (which can hang or crash it)."""
+    items.sort(key=_starts_ray)  # stable: the order within each group stays
