@@ -1,6 +1,6 @@
 """Drive speed in a real work: put and get of 256 MB against shutil.copyfile, as the median over six rounds of
-2 x copy / (put + get) within a round (goal >= 0.8x; the peer: 1.3x),
-200 small puts (goal >= 2500/s; the peer: 1196/s), listing 200 files (goal <= 20 ms; the peer: 5.6 ms), and the
+2 x copy / (put + get) within a round (goal >= 0.8x; Lightning Apps: 1.3x),
+200 small puts (goal >= 2500/s; Lightning Apps: 1196/s), listing 200 files (goal <= 20 ms; Lightning Apps: 5.6 ms), and the
 first list of those 200 files in a new work, against its second (goal <= 20 ms; before: 45 ms)."""
 import os
 

@@ -1,6 +1,6 @@
 """CPU of an idle app, all its processes together (the fork server included), over 5 s after it settled,
 against a process that only sleeps. Goals: 1 work sleeping inside run() < 0.5% of a core; 100 works sleeping
-inside run() < 5%; 100 works done with their call < 3% (the peer: 101%; before this design: 113%)."""
+inside run() < 5%; 100 works done with their call < 3% (Lightning Apps: 101%; before this design: 113%)."""
 import subprocess
 import sys
 import time

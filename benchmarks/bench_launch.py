@@ -1,4 +1,4 @@
-"""Launch to the flow's first `run()` (goal <= 0.5 s; the peer: 2.4 s), against a bare `python -c` start."""
+"""Launch to the flow's first `run()` (goal <= 0.5 s; Lightning Apps: 2.4 s), against a bare `python -c` start."""
 import subprocess
 import sys
 import time

@@ -1,7 +1,7 @@
 """N parallel works each finish one call (`self.value = x * 2`): seconds from launch until the flow saw every
 result, seconds per work, and the unique memory of all the app's processes, for N = 100, 300, 1000.
 Goals: 1000 works <= 5 s, seconds per work at 1000 <= 1.5x seconds per work at 100, memory at 1000 <= 3 GB
-(the peer at 100: 9.5 s, 1651 MB). Reference: forking N bare processes, in the same run."""
+(Lightning Apps at 100: 9.5 s, 1651 MB). Reference: forking N bare processes, in the same run."""
 import os
 import signal
 import sys

@@ -1,5 +1,5 @@
 """A 256 MB numpy Payload handed from one work to another, against a pickle-to-file round trip in the same run
-(goal >= 1.0x; the peer: 0.13x). Both sides end with the receiver summing the array (touching every page)."""
+(goal >= 1.0x; Lightning Apps: 0.13x). Both sides end with the receiver summing the array (touching every page)."""
 import os
 import pickle
 import tempfile

@@ -12,7 +12,7 @@ ORDER = ["bench_payload", "bench_state", "bench_counter", "bench_lag", "bench_la
 
 def table(rows: dict) -> str:
     c, lag, launch, many, idle, state, failure, down, payload, drive, server, passes = (rows.get(n.removeprefix("bench_")) for n in NAMES)
-    lines = ["| what | reference (same run) | peer (issue) | lightwork | goal |", "|---|---|---|---|---|"]
+    lines = ["| what | reference (same run) | Lightning Apps (issue) | lightwork | goal |", "|---|---|---|---|---|"]
     if c:
         lines.append(f"| `self.counter += 1` in a running work | plain loop {c['plain_loop_per_s'] / 1e6:.1f}M/s | 0.00002x | {c['ratio']}x ({c['work_updates_per_s'] / 1e6:.1f}M/s); {c['ratio_with_1m_item_list_in_state']}x with a 1M-item list also in state | >= 0.9x |")
     if lag:

@@ -68,13 +68,13 @@ _NOT_AVAILABLE = {
                     "(use Path, Drive or FileSystem)"),
     "core.queues": "the internal queues of Lightning Apps' runtime; lightwork's runtimes use their own protocol",
 }
-PEER_PACKAGES = ("lightning_app", "lightning")
+LIGHTNING_PACKAGES = ("lightning_app", "lightning")
 
 
 def _target(fullname: str) -> str | None:
     """The lightwork module that `fullname` stands for, or None where it names no Lightning Apps module."""
     top, _, rest = fullname.partition(".")
-    if top not in PEER_PACKAGES:
+    if top not in LIGHTNING_PACKAGES:
         return None
     rest = _app_path(fullname)
     return _TARGETS.get(rest, f"lightwork.{rest}" if rest else "lightwork")
@@ -243,7 +243,7 @@ def install() -> list[str]:
         if loaded is not None and not _is_alias(loaded):
             add_app_names(loaded)
     aliased = []
-    for top in PEER_PACKAGES:
+    for top in LIGHTNING_PACKAGES:
         loaded = sys.modules.get(top)
         spec = None if loaded is not None and _is_alias(loaded) else _installed_spec(top)
         if spec is None:

@@ -1,4 +1,4 @@
-"""Testing apps: the peer's helpers (`LightningTestApp`, `run_work_isolated`, `EmptyFlow`, `EmptyWork`), and
+"""Testing apps: Lightning Apps' helpers (`LightningTestApp`, `run_work_isolated`, `EmptyFlow`, `EmptyWork`), and
 `AppRun`, which runs an app under `lightwork run` and finds every process it started."""
 from __future__ import annotations
 
@@ -156,7 +156,7 @@ class AppRun:
         return left
 
 
-# -- the peer's names (lightning.app.testing) -----------------------------------------------------------------
+# -- Lightning Apps' names (lightning.app.testing) -----------------------------------------------------------------
 from .app.app import LightningApp  # noqa: E402 - after the helpers above, which need none of the app
 from .core.flow import LightningFlow  # noqa: E402
 from .core.work import LightningWork  # noqa: E402

@@ -1,4 +1,4 @@
-"""The peer's package names resolve to lightwork once `compat.install()` ran (as `lightwork run` does)."""
+"""Lightning Apps' package names resolve to lightwork once `compat.install()` ran (as `lightwork run` does)."""
 import os
 import subprocess
 import sys

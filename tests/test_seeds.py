@@ -65,7 +65,7 @@ def test_seed001_flow_writes_no_longer_diverge(lightwork, spelling, request):
     flow = [int(m.group(1)) for line in run.stdout_lines if (m := re.fullmatch(r"Flow (\d+)", line))]
     work = [int(m.group(1)) for line in run.stdout_lines if (m := re.fullmatch(r"root\.w \| Work (\d+)", line))]
     assert flow[:3] == [0, 1, 2]
-    # The peer printed "Work 0" forever; here the work prints the values the flow set. Each print may come a
+    # Lightning Apps printed "Work 0" forever; here the work prints the values the flow set. Each print may come a
     # few milliseconds before or after the flow's next write, so a value can repeat, and the first print
     # (1 s after the work starts) can come just before the flow's first write (1 s after it calls the work).
     assert work.count(0) <= 1 and work == sorted(work) and work[-1] >= 3

@@ -8,7 +8,7 @@ from ..core.work import LightningWork
 class LightningApp:
     """Wraps the root flow; `lightwork run app.py` finds this object in the app file and runs it.
 
-    A work as the root is wrapped in a flow that runs it once, stops it, and ends the app (as the peer did).
+    A work as the root is wrapped in a flow that runs it once, stops it, and ends the app (as Lightning Apps did).
     """
 
     def __init__(self, root, flow_cloud_compute=None, log_level: str = "info", info=None, root_path: str = "") -> None:

@@ -565,7 +565,7 @@ class AppLoop:
 
 
 def _carried(work_name: str, args: tuple, kwargs: dict) -> tuple:
-    """The call's arguments with each value that is not JSON as an argument payload (pickled, as the peer sent
+    """The call's arguments with each value that is not JSON as an argument payload (pickled, as Lightning Apps sent
     every argument); TypeError naming the argument when one cannot be pickled."""
 
     def carried(label: str, value):
@@ -582,7 +582,7 @@ def _carried(work_name: str, args: tuple, kwargs: dict) -> tuple:
 
 
 def _report_failure(work, detail: str) -> None:
-    """A work with raise_exception=False failed: say so once, as the peer's log did; the app goes on."""
+    """A work with raise_exception=False failed: say so once, as Lightning Apps' log did; the app goes on."""
     print(f"lightwork: work {work.name} failed (raise_exception=False: the app goes on)\n{detail.rstrip()}", file=sys.stderr, flush=True)
 
 

@@ -11,7 +11,7 @@ class AppFileError(Exception):
 
 
 def load_app(path: str):
-    """Execute the app file as `__main__` (with the peer's package names aliased) and return its LightningApp."""
+    """Execute the app file as `__main__` (with Lightning Apps' package names aliased) and return its LightningApp."""
     from .. import compat
     from ..app.app import LightningApp
 

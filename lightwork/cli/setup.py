@@ -27,7 +27,7 @@ def parse_env(pairs) -> dict:
 
 
 def setup_commands(path: str) -> list[tuple[int, str]]:
-    """The app file's setup commands, as the peer read them: every comment line `# !command`, with its line."""
+    """The app file's setup commands, as Lightning Apps read them: every comment line `# !command`, with its line."""
     commands = []
     with open(path, encoding="utf-8", errors="replace") as handle:
         for number, line in enumerate(handle, 1):

@@ -46,7 +46,7 @@ def collect_commands(root) -> dict:
                 if not isinstance(name, str) or not _NAME.fullmatch(name):
                     raise ServerError(f"{flow.name}.configure_commands(): bad command name {name!r} (letters, digits, '_' and '-')")
                 if name in commands and commands[name] == method:
-                    continue  # a parent listing its child's commands, as the peer's apps do (it read only the root's)
+                    continue  # a parent listing its child's commands, as apps written for Lightning Apps do (it read only the root's)
                 if name in commands:
                     raise ServerError(f"{flow.name}.configure_commands(): the command {name!r} is defined twice")
                 if not callable(method) and not isinstance(method, ClientCommand):

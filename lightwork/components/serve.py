@@ -92,7 +92,7 @@ class Text(BaseModel):
 
 
 class Number(BaseModel):
-    """A number (the peer's older name for a prediction)."""
+    """A number (Lightning Apps' older name for a prediction)."""
 
     prediction: Optional[int] = None
 
@@ -102,7 +102,7 @@ class Number(BaseModel):
 
 
 def _require_override(work, base: type, method: str) -> None:
-    """The peer's servers were abstract classes: a subclass without `method` cannot be made."""
+    """Lightning Apps' servers were abstract classes: a subclass without `method` cannot be made."""
     if getattr(type(work), method) is getattr(base, method):
         raise TypeError(f"{type(work).__name__} must define {method}() (a {base.__name__} subclass does the work there)")
 

@@ -1,4 +1,4 @@
-"""BuildConfig: how the peer's cloud built a work's machine. Recorded here; works run in lightwork's Python."""
+"""BuildConfig: how the Lightning AI cloud built a work's machine. Recorded here; works run in lightwork's Python."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 
 @dataclass
 class BuildConfig:
-    """`requirements`, `dockerfile`, `image` and `build_commands()` as the peer had them. lightwork does not
+    """`requirements`, `dockerfile`, `image` and `build_commands()` as Lightning Apps had them. lightwork does not
     apply them (it builds no machines): `lightwork run` says so once per work that sets any."""
 
     requirements: list = field(default_factory=list)
@@ -14,7 +14,7 @@ class BuildConfig:
     image: str | None = None
 
     def build_commands(self) -> list:
-        """Override to list shell commands the peer ran while building the machine."""
+        """Override to list shell commands Lightning Apps ran while building the machine."""
         return []
 
     def is_set(self) -> bool:

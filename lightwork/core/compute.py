@@ -7,9 +7,9 @@ from dataclasses import asdict, dataclass, field, fields
 
 @dataclass
 class CloudCompute:
-    """The peer's resource request; the process runtime records it, the Ray runtime maps it to resources.
+    """Lightning Apps' resource request; the process runtime records it, the Ray runtime maps it to resources.
 
-    As the peer did, `"default"` and `"cpu"` read back as `"cpu-small"`: the machine every work got by default.
+    As Lightning Apps did, `"default"` and `"cpu"` read back as `"cpu-small"`: the machine every work got by default.
     """
 
     name: str = "default"

@@ -1,4 +1,4 @@
-"""Load an app's function by file and name in a frontend's own process (with the peer's names aliased)."""
+"""Load an app's function by file and name in a frontend's own process (with Lightning Apps' names aliased)."""
 from __future__ import annotations
 
 import importlib.util

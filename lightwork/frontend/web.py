@@ -19,7 +19,7 @@ class StaticWebFrontend(ProcessFrontend):
         folder = self.serve_dir
         if not os.path.isabs(folder) and self.flow is not None:
             app_file = getattr(sys.modules.get(type(self.flow).__module__), "__file__", None)
-            if app_file:  # relative to the file that defines the flow, as the peer resolved it
+            if app_file:  # relative to the file that defines the flow, as Lightning Apps resolved it
                 folder = os.path.join(os.path.dirname(app_file), folder)
         folder = os.path.abspath(folder)
         if not os.path.isdir(folder):

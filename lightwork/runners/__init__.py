@@ -1,4 +1,4 @@
-"""`MultiProcessRuntime(app).dispatch()`: the peer's way to run an app from Python (its users' tests did)."""
+"""`MultiProcessRuntime(app).dispatch()`: Lightning Apps' way to run an app from Python (its users' tests did)."""
 from __future__ import annotations
 
 import enum

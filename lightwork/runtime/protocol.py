@@ -202,7 +202,7 @@ class Connection:
         return messages
 
     def recv(self) -> list | None:
-        """Block until at least one message arrives; None when the peer has closed."""
+        """Block until at least one message arrives; None when the other end has closed."""
         while True:
             try:
                 data = self.sock.recv(1 << 20)

@@ -40,7 +40,7 @@ SPREAD_ATTRIBUTE = "_lw_spread"
 _LISTENER = object()  # selector keys besides the works' handles
 _GREETING = object()
 
-# CloudCompute names to Ray resources. The default machine ("default" or "cpu", which the peer read back as
+# CloudCompute names to Ray resources. The default machine ("default" or "cpu", which Lightning Apps read back as
 # "cpu-small") reserves nothing, like a local process; GPU names take one GPU.
 CPU_NAMES = {"default": 0, "cpu": 0, "cpu-small": 2, "cpu-medium": 8, "cpu-large": 16}
 GPU_NAMES = ("gpu", "gpu-fast", "gpu-fast-multi", "gpu-rtx", "gpu-rtx-multi", "gpu-small", "gpu-medium", "gpu-large")
@@ -396,7 +396,7 @@ class WorkActor:
         from . import worker
         from .output import ForwardedLines
 
-        compat.install()  # the app's objects may name the peer's packages (lightning.app, lightning_app)
+        compat.install()  # the app's objects may name Lightning Apps' packages (lightning.app, lightning_app)
         if os.path.isdir(app_folder) and app_folder not in sys.path:
             sys.path.insert(0, app_folder)  # the app's own modules, where the node has the app's folder
         # Its own working folder: nothing passes between works by accident through a shared current folder.

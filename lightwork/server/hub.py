@@ -33,7 +33,7 @@ class Hub:
         self._log_task: asyncio.Task | None = None
 
     async def serve(self, ws: WebSocket, counter: bool = False, logs: bool = False) -> None:
-        """Send `ws` the state and then each delta (or, in the peer's form, a counter per change)."""
+        """Send `ws` the state and then each delta (or, in Lightning Apps' form, a counter per change)."""
         self._aio = asyncio.get_running_loop()
         client = _Client(counter, logs)
         if self._subscribed:

@@ -350,7 +350,7 @@ def _command_endpoint(in_loop, loop_async, name, method):
             raise HTTPException(400, f"the body is not JSON: {exc}") from None
         if not isinstance(arguments, dict):
             raise HTTPException(422, "the body of a command is a JSON object of its arguments")
-        arguments = {**request.query_params, **arguments}  # the peer's CLI sent them as query parameters
+        arguments = {**request.query_params, **arguments}  # Lightning Apps' CLI sent them as query parameters
         if len(models) == 1 and len(signature.parameters) == 1 and models[0].name not in arguments:
             arguments = {models[0].name: arguments}  # the model's fields given directly
         try:

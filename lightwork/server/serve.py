@@ -96,7 +96,7 @@ class AppServer:
             same = [r for r in self.api_routes if (r.method, r.route) == (route.method, route.route)]
             if same and same[0].component_method != route.component_method:
                 raise ServerError(f"two flows serve {route.method} {route.route}: give one of them another route")
-            if not same:  # a parent listing its child's routes again, as the peer's apps do
+            if not same:  # a parent listing its child's routes again, as apps written for Lightning Apps do
                 self.api_routes.append(route)
         self.commands = collect_commands(root)
         self.static_frontends: dict = {}

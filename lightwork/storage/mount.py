@@ -1,6 +1,6 @@
-"""Mount: the peer's S3 bucket mounted as a folder in a work, which only its cloud could do.
+"""Mount: an S3 bucket mounted as a folder in a work, which only the Lightning AI cloud could do.
 
-A Mount is checked as the peer checked it, so apps load; a work that asks for one is refused when it would
+A Mount is checked as Lightning Apps checked it, so apps load; a work that asks for one is refused when it would
 start, with a message saying how to read the data here instead.
 """
 from __future__ import annotations
@@ -44,5 +44,5 @@ def mounts_of(compute) -> list:
 
 def refusal(work_name: str, mounts: list) -> str:
     shown = ", ".join(f"{m.source} at {m.mount_path}" for m in mounts)
-    return (f"lightwork: work {work_name} asks CloudCompute(mounts=...) ({shown}), which only the peer's cloud could "
+    return (f"lightwork: work {work_name} asks CloudCompute(mounts=...) ({shown}), which only the Lightning AI cloud could "
             f"mount; read the bucket with fsspec (pip install s3fs) or a Drive instead")

@@ -234,7 +234,7 @@ class Payload:
 
 
 def argument_payload(value) -> Payload:
-    """A call argument that is not JSON, carried as a payload the work receives as the value itself (as the peer
+    """A call argument that is not JSON, carried as a payload the work receives as the value itself (as Lightning Apps
     pickled such arguments). Its id is a hash of its pickle, so the same value makes the same call (and cache key).
     Raises TypeError when the value cannot be pickled."""
     import cloudpickle

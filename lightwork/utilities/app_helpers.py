@@ -13,7 +13,7 @@ __all__ = ["AppStatePlugin", "BaseStatePlugin", "Logger", "is_overridden", "pret
 
 
 class Logger:
-    """The peer's logger: `Logger(__name__).info(...)`; its level is INFO, DEBUG when LIGHTNING_DEBUG=1."""
+    """Lightning Apps' logger: `Logger(__name__).info(...)`; its level is INFO, DEBUG when LIGHTNING_DEBUG=1."""
 
     def __init__(self, name: str) -> None:
         self.logger = logging.getLogger(name)

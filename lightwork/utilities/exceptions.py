@@ -1,4 +1,4 @@
-"""The peer's exception names, at its import path (`lightning.app.utilities.exceptions`)."""
+"""Lightning Apps' exception names, at its import path (`lightning.app.utilities.exceptions`)."""
 
 
 class MisconfigurationException(Exception):

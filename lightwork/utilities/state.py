@@ -9,12 +9,12 @@ credentials in `LIGHTWORK_BASIC_AUTH` ("user:password", from `lightwork run --en
     state.child.x, state.w.counter          # child flows and works, by attribute name
     state.my_list[0].counter                # items of a List or Dict of components
     state.child.x = 3                       # sent to the app (the flow sees it in its next pass)
-    AppState(flow="root.child").x           # scoped to one flow (as the peer's `my_affiliation=("child",)`)
+    AppState(flow="root.child").x           # scoped to one flow (as Lightning Apps' `my_affiliation=("child",)`)
 
 How it works: a background thread keeps a copy of the app's state from the websocket `/api/v1/ws` (the
 state once, then every delta, in order). Setting an attribute checks the name and the value here, shows the
 new value to this AppState's readers at once, and queues the change; a sender thread posts what was queued
-within a few milliseconds as one delta (`POST /api/v1/delta`). `flush()` (or the peer's `send_delta()`)
+within a few milliseconds as one delta (`POST /api/v1/delta`). `flush()` (or Lightning Apps' `send_delta()`)
 sends at once and raises the app's refusal, if any; a refusal also surfaces on the next attribute set.
 `close()` ends both threads (an AppState that is no longer referenced closes itself).
 """
@@ -55,7 +55,7 @@ class AppStateError(RuntimeError):
 
 
 class BaseStatePlugin(abc.ABC):
-    """Hooks of an AppState (the peer's interface, plus `on_state_changed`)."""
+    """Hooks of an AppState (Lightning Apps' interface, plus `on_state_changed`)."""
 
     def __init__(self) -> None:
         self.authorized: bool | None = None  # whether the app accepted our token (None: not asked yet)
@@ -416,7 +416,7 @@ _GROUPS = ("flows", "works", "structures")
 class AppState:
     """The state of a running app (or of one of its components), read and changed from another process.
 
-    Arguments (the peer's): `host` ("http://127.0.0.1", "127.0.0.1" or a whole URL) and `port` override
+    Arguments (Lightning Apps'): `host` ("http://127.0.0.1", "127.0.0.1" or a whole URL) and `port` override
     where the app is; `state` is a state tree to show instead of the app's (changes still go to the app);
     `last_state` is accepted and unused; `my_affiliation` (names of flows below the root, e.g. ("child",),
     or "root.child") or `flow` ("root.child" or a flow) scope it to that component; `plugin` gets the hooks
@@ -631,7 +631,7 @@ class AppState:
         self.__setattr__(str(key), value)
 
     def send_delta(self) -> None:
-        """Send the changes made so far now (the peer's name for `flush`)."""
+        """Send the changes made so far now (Lightning Apps' name for `flush`)."""
         self._lw_conn.flush()
 
     def flush(self) -> None:
@@ -732,7 +732,7 @@ def _unknown(path: tuple, node: dict, name: str) -> str:
 
 
 def _decode(value: Any) -> Any:
-    """Drive and Path references as objects (as the peer gave a Drive); anything else as it is."""
+    """Drive and Path references as objects (as Lightning Apps gave a Drive); anything else as it is."""
     if isinstance(value, dict):
         if value.get(TAG) in ("drive", "path"):
             try:
@@ -749,7 +749,7 @@ __all__ = ["AppState", "AppStateError", "AppStatePlugin", "BaseStatePlugin"]
 
 
 def headers_for(context: dict) -> dict:
-    """The peer's request headers for a plugin context (lightwork accepts them and needs none)."""
+    """Lightning Apps' request headers for a plugin context (lightwork accepts them and needs none)."""
     return {
         "X-Lightning-Session-UUID": context.get("token", ""),
         "X-Lightning-Session-ID": context.get("session_id", ""),

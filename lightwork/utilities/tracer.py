@@ -1,4 +1,4 @@
-"""Tracer: run a script as `__main__` with methods of chosen classes wrapped (the peer's TracerPythonScript hook)."""
+"""Tracer: run a script as `__main__` with methods of chosen classes wrapped (Lightning Apps' TracerPythonScript hook)."""
 from __future__ import annotations
 
 import functools

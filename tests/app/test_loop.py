@@ -420,7 +420,7 @@ def test_picklable_call_arguments_reach_the_work_as_values_and_repeat_calls_are_
 
             def run(self):
                 self.passes += 1
-                self.w.run(b"it is not a pickle", shape={1, 2})  # as the peer pickled them: bytes, a set
+                self.w.run(b"it is not a pickle", shape={1, 2})  # as Lightning Apps pickled them: bytes, a set
                 if self.w.has_succeeded and self.passes > 5:
                     print(self.w.seen, "runs", self.w.runs)
                     self.stop()

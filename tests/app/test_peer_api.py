@@ -1,4 +1,4 @@
-"""The rest of the peer's public API that real apps use, each through `lightwork run` (or the peer's runner)."""
+"""The rest of Lightning Apps' public API that real apps use, each through `lightwork run` (or Lightning Apps' runner)."""
 import json
 import os
 import subprocess
@@ -352,7 +352,7 @@ def test_a_mount_is_checked_as_the_peer_did_and_refused_clearly_when_its_work_wo
     assert run.stdout_lines == ["flow ran"]
     assert run.stderr_lines[-1] == (
         "lightwork: work root.w asks CloudCompute(mounts=...) (s3://bucket/data/ at /content/data/), which only the "
-        "peer's cloud could mount; read the bucket with fsspec (pip install s3fs) or a Drive instead"
+        "Lightning AI cloud could mount; read the bucket with fsspec (pip install s3fs) or a Drive instead"
     )
 
 

@@ -58,7 +58,7 @@ def test_state_tree_is_json_and_pretty_state_has_the_seed_form():
     root = Root()
     state = root.state
     json.dumps(state)
-    # like the peer's, a work's vars also show where its server is (private names, left out by pretty_state)
+    # like Lightning Apps', a work's vars also show where its server is (private names, left out by pretty_state)
     assert state["works"]["w"]["vars"] == {
         "counter": 0, "items": [], "_url": "", "_host": "127.0.0.1", "_port": None, "_internal_ip": "127.0.0.1",
         "_display_name": "",
@@ -158,7 +158,7 @@ def test_status_properties_before_start():
     work = Counter()
     assert work.status.stage == "not_started" and not work.has_started and work.num_successes == 0
     assert (work.parallel, work.cache_calls, work.raise_exception) == (True, True, True)
-    assert work.cloud_compute.name == "cpu-small" and work.cloud_compute.is_default  # the peer's default machine
+    assert work.cloud_compute.name == "cpu-small" and work.cloud_compute.is_default  # Lightning Apps' default machine
 
 
 def test_running_a_work_outside_an_app_runs_it_in_place():
@@ -191,7 +191,7 @@ def test_cloud_compute_reaches_a_work_whose_init_does_not_take_it():
             pass
 
     work = Plain(cloud_compute=L.CloudCompute("cpu"))
-    assert work.cloud_compute.name == "cpu-small" and work.parallel  # the peer's name for its default machine
+    assert work.cloud_compute.name == "cpu-small" and work.parallel  # Lightning Apps' name for its default machine
 
 
 def test_state_has_the_lightning_apps_layout_and_set_state_takes_it_back():

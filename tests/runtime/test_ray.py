@@ -43,7 +43,7 @@ app = L.LightningApp(Root())
 
 def test_cloud_compute_names_map_to_ray_resources():
     assert ray_options(L.CloudCompute()) == {"num_cpus": 0}  # like a local process: reserves nothing
-    assert ray_options(L.CloudCompute("cpu")) == {"num_cpus": 0}  # the peer's default machine too
+    assert ray_options(L.CloudCompute("cpu")) == {"num_cpus": 0}  # Lightning Apps' default machine too
     assert ray_options(L.CloudCompute("cpu-small")) == {"num_cpus": 2}
     assert ray_options(L.CloudCompute("gpu-rtx")) == {"num_cpus": 1, "num_gpus": 1}
     explicit = L.CloudCompute("cpu", cpus=0.5, gpus=2, memory=2**30, resources={"node_b": 1})

@@ -114,7 +114,7 @@ def test_state_status_spec_and_health(served):
     run, client = served
     assert client.get("/healthz").json() == {"status": "ok"}
     headers = {"X-Lightning-Type": "DEFAULT", "X-Lightning-Session-UUID": "x", "X-Lightning-Session-ID": "y"}
-    state = client.get("/api/v1/state", headers=headers).json()  # the peer's headers are accepted
+    state = client.get("/api/v1/state", headers=headers).json()  # Lightning Apps' headers are accepted
     assert state["vars"]["message"] == "hello" and state["flows"]["child"]["vars"]["level"] == 1
     assert state["works"]["w"]["status"]["stage"] == "running"
     first = state["works"]["w"]["vars"]["counter"]
@@ -226,7 +226,7 @@ def test_websocket_sends_the_state_then_every_delta_in_order(served):
                     break
             assert state["works"]["w"]["vars"]["counter"] > 0
     with connect(ws_url + "?format=counter") as peer_form:
-        assert int(peer_form.recv(timeout=10)) > 0  # the peer's form: a number per change
+        assert int(peer_form.recv(timeout=10)) > 0  # Lightning Apps' form: a number per change
 
 
 def test_a_websocket_copy_stays_exact(served):
@@ -440,7 +440,7 @@ class Root(L.LightningFlow):
         super().__init__()
         self.child = Child()
 
-    def configure_commands(self):  # the peer read only the root's: apps list their children's again
+    def configure_commands(self):  # Lightning Apps read only the root's: apps list their children's again
         return self.child.configure_commands()
 
     def configure_api(self):
@@ -454,7 +454,7 @@ app = L.LightningApp(Root())
 def test_routes_and_commands_a_parent_lists_again_are_served_once(lightwork):
     run = lightwork(PEER_COMMANDS)
     client = httpx.Client(base_url=run.server_url(), timeout=30)
-    assert client.post("/command/add", params={"name": "ada"}).json() == ["ada"]  # the peer's CLI used the query
+    assert client.post("/command/add", params={"name": "ada"}).json() == ["ada"]  # Lightning Apps' CLI used the query
     assert client.post("/command/add", json={"name": "bob"}).json() == ["ada", "bob"]
     assert client.post("/add", params={"name": "cy"}).json() == ["ada", "bob", "cy"]
     assert [c["name"] for c in client.get("/api/v1/commands").json()] == ["add"]
