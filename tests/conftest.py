@@ -158,6 +158,10 @@ def _starts_ray(item) -> bool:
 
 
 def pytest_collection_modifyitems(items):
-    """Tests that start Ray in this process run last: Ray leaves threads behind, and a process runtime made in
-    this process afterwards would fork its fork server from a threaded process (which can hang or crash it)."""
+    """Tests that start Ray in this process are marked `ray` (`-m "not ray"` leaves them out) and run last: Ray
+    leaves threads behind, and a process runtime made in this process afterwards would fork its fork server
+    from a threaded process (which can hang or crash it)."""
+    for item in items:
+        if _starts_ray(item):
+            item.add_marker(pytest.mark.ray)
     items.sort(key=_starts_ray)  # stable: the order within each group stays
