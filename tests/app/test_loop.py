@@ -824,6 +824,8 @@ def test_a_quiet_app_makes_no_passes_and_a_schedule_wakes_it_at_its_times(lightw
     run.signal(signal.SIGINT)
     assert run.wait() == 130
     settled = lines[lines.index("pass running") + 1 :]
+    if settled[:1] == ["tick"]:  # that pass (the work's status changed) came at a due time too
+        settled = settled[1:]
     # Once the work runs, nothing changes: the only passes are the schedule's, each printing its tick.
     assert settled and all(a == "pass running" and b == "tick" for a, b in zip(settled[::2], settled[1::2])), lines
 
