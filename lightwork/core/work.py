@@ -110,7 +110,7 @@ class LightningWork(Component):
         statuses = book.restore(provided_state["calls"]) if "calls" in provided_state else self.statuses
         status = provided_state.get("status")
         if isinstance(status, dict) and "stage" in status:
-            current = StatusInfo(WorkStatus(status["stage"]), status.get("message") or "", status.get("timestamp", 0.0))
+            current = StatusInfo.from_dict(status)
             self._lw_num_successes = int(status.get("num_successes", self._lw_num_successes))
         else:
             current = statuses[-1] if statuses else StatusInfo()

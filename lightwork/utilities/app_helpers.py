@@ -1,5 +1,5 @@
-"""Helpers kept at Lightning Apps' import paths: `pretty_state`, `Logger`, `is_overridden`, and two that
-components import: `_collect_child_process_pids`, `_LightningAppRef`."""
+"""Helpers kept at Lightning Apps' import paths: `pretty_state`, `Logger`, `is_overridden`, `affiliation`, and
+two that components import: `_collect_child_process_pids`, `_LightningAppRef`."""
 from __future__ import annotations
 
 import logging
@@ -8,8 +8,8 @@ import os
 from ..core.state import pretty_state
 from .state import AppStatePlugin, BaseStatePlugin
 
-__all__ = ["AppStatePlugin", "BaseStatePlugin", "Logger", "is_overridden", "pretty_state", "_LightningAppRef",
-           "_collect_child_process_pids"]
+__all__ = ["AppStatePlugin", "BaseStatePlugin", "Logger", "affiliation", "is_overridden", "pretty_state",
+           "_LightningAppRef", "_collect_child_process_pids"]
 
 
 class Logger:
@@ -54,6 +54,12 @@ def is_overridden(method_name: str, instance=None, parent=None) -> bool:
         parent = LightningWork if isinstance(instance, LightningWork) else LightningFlow
     own = getattr(type(instance), method_name, None)
     return own is not None and own is not getattr(parent, method_name, None)
+
+
+def affiliation(component) -> tuple:
+    """The attribute names leading from the root flow to `component`: `()` for the root, `("b", "c1")` for
+    `root.b.c1` (List and Dict items by their keys)."""
+    return tuple(component.name.split(".")[1:])
 
 
 def _collect_child_process_pids(pid: int) -> list[int]:
