@@ -27,10 +27,11 @@ SCALARS = frozenset({str, int, float, bool, type(None)})  # items of these types
 
 
 def to_json(value: Any) -> Any:
-    """A deep copy of `value` as plain JSON data; scalars are shared, storage objects become references."""
+    """A deep copy of `value` as plain JSON data (a tuple becomes a list, as in JSON); scalars are shared,
+    storage objects become references."""
     if isinstance(value, dict):
         return {k: v if type(v) in SCALARS else to_json(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return [v if type(v) in SCALARS else to_json(v) for v in value]
     encode = getattr(value, "_lw_encode", None)
     if encode is not None and not isinstance(value, type):
