@@ -43,6 +43,16 @@ class LightningApp:
         return self.root.state
 
     @property
+    def state_vars(self) -> dict:
+        """The state tree with only the values (`root.state_vars`)."""
+        return self.root.state_vars
+
+    @property
+    def state_with_changes(self) -> dict:
+        """The same as `state` (Lightning Apps' name)."""
+        return self.root.state_with_changes
+
+    @property
     def flows(self) -> list:
         """The root flow and every flow below it."""
         return [self.root, *self.root.flows.values()]

@@ -560,7 +560,16 @@ class AppState:
         return len(self.items())
 
     def __bool__(self) -> bool:
-        return True
+        """As Lightning Apps answered: False until the state was read (this reads nothing), then whether this
+        component's part of it holds anything."""
+        conn = self._lw_conn
+        with conn.lock:
+            if conn.tree is None:
+                return False
+            try:
+                return bool(_lookup(conn.tree, self._lw_path(), None))
+            except (AttributeError, AppStateError):
+                return False
 
     def __dir__(self) -> list:
         names = list(super().__dir__())

@@ -63,3 +63,9 @@ def test_get_component_by_name_walks_the_tree_through_lists_and_dicts():
                                  ("root.pool.7", "root.pool", "7"), ("root.table.b", "root.table", "b")]:
         with pytest.raises(AttributeError, match=f"Component '{where}' has no child component with name '{missing}'"):
             app.get_component_by_name(name)
+
+
+def test_the_apps_state_in_its_three_forms():
+    app = L.LightningApp(Root())
+    assert app.state == app.root.state == app.state_with_changes
+    assert app.state_vars == app.root.state_vars and "calls" not in app.state_vars

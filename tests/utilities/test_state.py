@@ -379,6 +379,18 @@ def test_a_given_state_is_read_without_the_app():
         state.close()
 
 
+def test_an_app_state_is_false_until_its_state_is_read_and_reading_it_takes_no_request():
+    """As Lightning Apps answered `bool(state)`; nothing listens on port 9, so a request would fail."""
+    with AppState(port=9) as unread:
+        assert not unread
+    tree = {"vars": {"x": 1}, "flows": {"child": {"vars": {}, "flows": {}, "works": {}, "structures": {}}},
+            "works": {}, "structures": {}}
+    with AppState(port=9, state=tree) as state:
+        assert state and state.child
+    with AppState(port=9, state={}) as empty:
+        assert not empty
+
+
 def test_close_ends_its_threads(served):
     run, url, client = served
     state = client()
