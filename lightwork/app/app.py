@@ -20,9 +20,6 @@ class LightningApp:
             root = _RootFlow(root)
         if not isinstance(root, LightningFlow):
             raise TypeError(f"LightningApp needs a LightningFlow (or a LightningWork) as its root, not {type(root).__name__}")
-        if type(root).run is LightningFlow.run:
-            raise TypeError(f"the root flow {type(root).__name__} has no run() method: the root flow passed to "
-                            f"`LightningApp` must override `run()`, the step the app runs on every change")
         self.root = root
         self.flow_cloud_compute = flow_cloud_compute
         self.log_level = log_level

@@ -31,14 +31,9 @@ class Root(L.LightningFlow):
         pass
 
 
-def test_a_root_flow_without_run_is_refused_as_lightning_apps_did():
-    class NoRun(L.LightningFlow):
-        pass
-
-    for root in (L.LightningFlow(), NoRun()):
-        with pytest.raises(TypeError, match="must override `run\\(\\)`"):
-            L.LightningApp(root)
-    assert L.LightningApp(Inner()).stage is AppStage.RUNNING
+def test_an_app_starts_in_the_running_stage_without_an_exception():
+    app = L.LightningApp(Inner())
+    assert app.stage is AppStage.RUNNING and app.exception is None
 
 
 def test_the_app_lists_its_flows_and_works():
