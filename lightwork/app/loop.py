@@ -127,6 +127,7 @@ class AppLoop:
             fn, future = self._requests.popleft()
             if not future.set_running_or_notify_cancel():
                 continue
+            self.changed = True  # a pass follows a request, even one whose handler raised after changing state
             try:
                 result = fn()
             except PassAborted:  # a blocking work call from a handler: it goes on in later passes
@@ -135,7 +136,6 @@ class AppLoop:
                 future.set_exception(exc)
                 continue
             future.set_result(result)
-            self.changed = True
 
     def request_stop(self) -> None:
         """End the app as `flow.stop()` would, before the next pass (call through `submit`)."""

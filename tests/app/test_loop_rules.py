@@ -579,3 +579,26 @@ def test_a_killed_work_is_stopped_with_the_sigterm_reason_and_a_restart_runs_its
         loop.shutdown()
     with pytest.raises(RuntimeError, match="the app is not running"):
         app.kill_work("root.w")
+
+
+def test_a_request_whose_handler_changed_state_and_then_raised_still_causes_a_pass(loop_of):
+    class F(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.counter = 0
+
+        def run(self):
+            pass
+
+        def handler(self):
+            self.counter += 1
+            raise ValueError("refused, after counting")
+
+    root = F()
+    loop = loop_of(root)
+    loop._run_pass()
+    loop.changed = False
+    answer = loop.submit(root.handler)
+    loop._serve_requests()
+    assert isinstance(answer.exception(), ValueError) and root.counter == 1
+    assert loop.changed  # the flow sees the count in its next pass, as with a handler that returns
