@@ -254,7 +254,8 @@ def application_testing(lit_app_cls=LightningTestApp, command_line=()) -> Applic
     """Run the app file `command_line[0]` in this process as `lightning run app` did, its LightningApp made
     as `lit_app_cls` (a LightningTestApp that decides when it ends). Of the options after the file,
     `--without-server` runs it without the web server and `--env NAME=VALUE` sets a variable; Lightning
-    Apps' cloud and browser options (`--blocking`, `--open-ui`, ...) are accepted and not used."""
+    Apps' cloud and browser options (`--blocking`, `--open-ui`, ...) are accepted and not used. Afterwards
+    the app file's folder is at the end of `sys.path`, as Lightning Apps' loader left it."""
     from .cli.load import load_app
     from .cli.setup import parse_env
     from .runners import MultiProcessRuntime
@@ -275,6 +276,7 @@ def application_testing(lit_app_cls=LightningTestApp, command_line=()) -> Applic
         for module in _offering_app(lit_app_cls):  # those the app file imported meanwhile too
             module.LightningApp = LightningApp
         main, sys.path[:], sys.argv, old_env = saved
+        sys.path.append(os.path.dirname(os.path.abspath(path)))  # as Lightning Apps' loader left it (its tests drop it)
         if main is not None:
             sys.modules["__main__"] = main
         for name, value in old_env.items():

@@ -540,10 +540,14 @@ class Twice(LightningTestApp):
         super().on_after_run_once()
         return True if self.counter == 2 else None
 
+import sys
+before = list(sys.path)
 result = application_testing(Twice, ["app.py", "--blocking", "False", "--open-ui", "False", "--without-server", "--env", "GREETING=hi"])
 import lightning, lightning.app, lightwork
 print("exit", result.exit_code, lightning.app.LightningApp is lightning.LightningApp is lightwork.LightningApp, "GREETING" in os.environ)
 print("config", _Config.url)
+# as Lightning Apps' loader left it, the app file's folder is appended to sys.path (its tests then drop it)
+print("sys.path", sys.path == before + [os.getcwd()])
 """
 
 
@@ -558,7 +562,7 @@ def test_application_testing_runs_the_app_file_as_its_test_app(tmp_path):
     out = subprocess.run([sys.executable, "check.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
     assert out.returncode == 0, out.stderr
     # One pass (nothing changes after it), and the test app's hooks still come round, as Lightning Apps' did
-    assert out.stdout.splitlines() == ["pass hi", "exit 0 True False", "config https://lightning.ai"]
+    assert out.stdout.splitlines() == ["pass hi", "exit 0 True False", "config https://lightning.ai", "sys.path True"]
 
 
 def test_a_works_on_exit_runs_when_it_is_stopped_and_when_the_app_ends(lightwork, tmp_path):
