@@ -177,11 +177,10 @@ class EmptyWork(LightningWork):
 
 
 class LightningTestApp(LightningApp):
-    """An app a test can watch: `on_before_run_once` / `on_after_run_once` run around each pass of the root
-    flow and, as Lightning Apps' loop did, about every 0.15 s while nothing changes (without a pass); a value
-    other than None from either ends the app. `counter` counts how often they ran."""
-
-    _lw_idle_tick = 0.15  # Lightning Apps' loop came round this often (its STATE_ACCUMULATE_WAIT)
+    """An app a test can watch: `on_before_run_once` / `on_after_run_once` run at every turn of the loop, as
+    Lightning Apps' did: around each pass of the root flow and, while nothing changes, about every 0.15 s
+    without a pass (`_has_updated` tells which); a value other than None from either ends the app. `counter`
+    counts how often they ran."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -202,11 +201,28 @@ class LightningTestApp(LightningApp):
         after = self.on_after_run_once()
         return after if after is not None else done
 
-    def _lw_on_idle_tick(self) -> bool:
-        done = self.on_before_run_once()
-        if done is None:
-            done = self.on_after_run_once()
-        return bool(done)
+    def kill_work(self, work_name: str, sleep_time: int = 1) -> None:
+        """End the process of the work named `work_name` as a SIGTERM from outside would (a machine taken
+        back): its status becomes stopped with the reason `sigterm_signal_handler`. `sleep_time` is unused."""
+        loop, work = _running_work(self, work_name)
+        loop.kill_work(work)
+
+    def restart_work(self, work_name: str) -> None:
+        """Start the process of a killed work again; the call that was killed runs again at the flow's next
+        call with the same arguments."""
+        loop, work = _running_work(self, work_name)
+        loop.restart_work(work)
+
+
+def _running_work(app, work_name: str):
+    """(the loop running `app`, its work named `work_name`)."""
+    work = app.get_component_by_name(work_name)
+    if not isinstance(work, LightningWork):
+        raise ValueError(f"{work_name} is a {type(work).__name__}, not a LightningWork: only works have processes")
+    loop = LightningWork._lw_backend
+    if loop is None or loop.app is not app:
+        raise RuntimeError(f"cannot kill or restart {work_name}: the app is not running (call it from its hooks)")
+    return loop, work
 
 
 class _SingleWorkFlow(LightningFlow):
@@ -222,10 +238,15 @@ class _SingleWorkFlow(LightningFlow):
 
 
 def run_work_isolated(work, *args, start_server: bool = False, **kwargs) -> int:
-    """Run `work.run(*args, **kwargs)` once in its own process; afterwards `work` holds its final state."""
+    """Run `work.run(*args, **kwargs)` once in its own process; afterwards `work` holds its final state and
+    status (succeeded, or failed with raise_exception=False). Returns 0; when the app failed (the work failed
+    with raise_exception=True), calls `sys.exit` with the exit code, as MultiProcessRuntime.dispatch() does."""
     from .runners import MultiProcessRuntime
 
-    return MultiProcessRuntime(LightningApp(_SingleWorkFlow(work, args, kwargs)), start_server=start_server).dispatch()
+    code = MultiProcessRuntime(LightningApp(_SingleWorkFlow(work, args, kwargs)), start_server=start_server)._run()
+    if code:
+        sys.exit(code)
+    return 0
 
 
 class ApplicationResult:
@@ -241,7 +262,8 @@ def application_testing(lit_app_cls=LightningTestApp, command_line=()) -> Applic
     """Run the app file `command_line[0]` in this process as `lightning run app` did, its LightningApp made
     as `lit_app_cls` (a LightningTestApp that decides when it ends). Of the options after the file,
     `--without-server` runs it without the web server and `--env NAME=VALUE` sets a variable; Lightning
-    Apps' cloud and browser options (`--blocking`, `--open-ui`, ...) are accepted and not used."""
+    Apps' cloud and browser options (`--blocking`, `--open-ui`, ...) are accepted and not used. Afterwards
+    the app file's folder is at the end of `sys.path`, as Lightning Apps' loader left it."""
     from .cli.load import load_app
     from .cli.setup import parse_env
     from .runners import MultiProcessRuntime
@@ -257,11 +279,12 @@ def application_testing(lit_app_cls=LightningTestApp, command_line=()) -> Applic
         os.environ.update(env)
         sys.argv = [path]
         app = load_app(path)
-        return ApplicationResult(MultiProcessRuntime(app, start_server="--without-server" not in options).dispatch())
+        return ApplicationResult(MultiProcessRuntime(app, start_server="--without-server" not in options)._run())
     finally:
         for module in _offering_app(lit_app_cls):  # those the app file imported meanwhile too
             module.LightningApp = LightningApp
         main, sys.path[:], sys.argv, old_env = saved
+        sys.path.append(os.path.dirname(os.path.abspath(path)))  # as Lightning Apps' loader left it (its tests drop it)
         if main is not None:
             sys.modules["__main__"] = main
         for name, value in old_env.items():

@@ -38,7 +38,9 @@ from ..storage.payload import (
     spill_dir,
     stored_payload_ids,
 )
+from ..utilities.enum import AppStage, WorkStopReasons
 from .feed import StateFeed, copied
+from .flow_timer import FlowTimer
 
 WAKE_RECHECK = 60.0  # seconds: a far wake time (a schedule) is checked against the wall clock this often
 PAYLOAD_GC_INTERVAL = 0.25  # seconds between removals of payload files nothing refers to
@@ -105,6 +107,7 @@ class AppLoop:
         self.stop_requested = False
         self.feed: StateFeed | None = None  # made by observe(): only an observed app pays for the mirror
         self._shape = self._shape_of_tree()  # the components at the last pass: a pass follows when they change
+        self._flow_timer = FlowTimer()
         for work in self._all_works():
             self._adopt(work)
 
@@ -128,6 +131,7 @@ class AppLoop:
             fn, future = self._requests.popleft()
             if not future.set_running_or_notify_cancel():
                 continue
+            self.changed = True  # a pass follows a request, even one whose handler raised after changing state
             try:
                 result = fn()
             except PassAborted:  # a blocking work call from a handler: it goes on in later passes
@@ -136,7 +140,6 @@ class AppLoop:
                 future.set_exception(exc)
                 continue
             future.set_result(result)
-            self.changed = True
 
     def request_stop(self) -> None:
         """End the app as `flow.stop()` would, before the next pass (call through `submit`)."""
@@ -189,7 +192,7 @@ class AppLoop:
 
     def _loop(self) -> None:
         collect_at = None  # when to remove the payloads nothing refers to any more (set by a pass)
-        tick = self.app._lw_idle_tick  # seconds: an app that watches the loop even while nothing changes
+        tick = self.app._lw_watch_interval  # seconds: an app that watches the loop even while nothing changes
         tick_at = None
         while True:
             if self._requests:
@@ -212,10 +215,9 @@ class AppLoop:
                 if collect_at is None:
                     collect_at = time.monotonic() + PAYLOAD_GC_INTERVAL
                 tick_at = None if tick is None else time.monotonic() + tick
-            elif tick_at is not None and now >= tick_at:  # LightningTestApp's hooks, without a pass
-                if self.app._lw_on_idle_tick():
-                    raise AppStop("")
-                tick_at = now + tick
+            elif tick_at is not None and now >= tick_at:  # a turn of the app's run_once without a pass
+                self._run_pass(due=False)
+                tick_at = time.monotonic() + tick
             # What arrived during the pass is applied now, together, and the next pass follows at once; an app
             # where nothing changes sleeps until a message, a request or a deadline.
             timeout = 0.0 if self.changed or self._requests else self._until_next_deadline(collect_at, tick_at)
@@ -231,12 +233,32 @@ class AppLoop:
         deadlines = [d for d in deadlines if d is not None]
         return max(0.0, min(deadlines) - now) if deadlines else None
 
-    def _run_pass(self) -> None:
+    def _failure(self, error: Exception) -> Exception:
+        """`error` ends the app as failed: it is kept as `app.exception` (MultiProcessRuntime.dispatch raises
+        the flow's own exception again, as Lightning Apps let it out)."""
+        self.app.exception = error
+        return error
+
+    def _run_pass(self, due: bool = True) -> None:
+        """Call the app's `run_once`: a pass of the root flow when `due` (something changed), else only a turn
+        for an app that watches the loop (its `run_once` runs, the root flow does not); then see what changed."""
+        try:
+            self._turn(due)
+        except Exception as error:  # the flow's (or the app's) own code failed
+            raise self._failure(error)
+
+    def _turn(self, due: bool) -> None:
+        self.app._has_updated = due
+        started = time.monotonic()
         try:
             if self.app.run_once():
                 raise AppStop("")
         except PassAborted:
             pass
+        if due:
+            self._flow_timer.record(time.monotonic() - started)
+        if self.app.stage in (AppStage.STOPPING, AppStage.FAILED):  # set by the app, as Lightning Apps allowed
+            raise AppStop("", failed=self.app.stage is AppStage.FAILED)
         flow_vars, shape = [], []
         for component in self.root._lw_components():
             shape.append((component.name, id(component)))
@@ -401,8 +423,8 @@ class AppLoop:
             raise AppStop(mount_refusal(work.name, mounts), failed=True)
         self.runtime.start(work)
 
-    def stop_work(self, work, message: str = "stopped by the flow") -> None:
-        """`work.stop()` in the flow."""
+    def stop_work(self, work, message: str = "stopped by the flow", reason: str | None = None) -> None:
+        """`work.stop()` in the flow; `reason` is the stopped status's reason (a WorkStopReasons value)."""
         if self.runtime.is_alive(work.name) and work.name not in self.stopping:
             self.stopping.add(work.name)
             self.runtime.stop(work.name, STOP_GRACE)
@@ -415,7 +437,21 @@ class AppLoop:
             self._feed_call(work, key)
         self._idle_until.pop(work.name, None)
         if work.status.stage != WorkStatus.STOPPED:
-            self._set_status(work, WorkStatus.STOPPED, message)
+            self._set_status(work, WorkStatus.STOPPED, message, reason=reason)
+
+    def kill_work(self, work) -> None:
+        """LightningTestApp.kill_work: the work's process ends as on a SIGTERM from outside (a machine taken
+        back); its status is stopped with the reason `sigterm_signal_handler`."""
+        self._adopt(work)
+        self.stop_work(work, "its process was killed (LightningTestApp.kill_work)", reason=WorkStopReasons.SIGTERM_SIGNAL_HANDLER)
+
+    def restart_work(self, work) -> None:
+        """LightningTestApp.restart_work: start the work's process again; a call that was killed runs again
+        at the flow's next call with the same arguments."""
+        self._adopt(work)
+        if work.status.reason == WorkStopReasons.SIGTERM_SIGNAL_HANDLER:
+            work._lw_book.forget_stopped()
+        self.start_work(work)
 
     def _stop_idle_works(self, now: float) -> None:
         """Stop the process of each work idle for its CloudCompute idle_timeout; its next call starts it again."""
@@ -427,10 +463,10 @@ class AppLoop:
                     continue
                 self.stop_work(work, f"idle for {work.cloud_compute.idle_timeout:g} s (CloudCompute idle_timeout): its next call starts it again")
 
-    def _set_status(self, work, stage: WorkStatus, message: str = "", of_call: bool = True) -> None:
+    def _set_status(self, work, stage: WorkStatus, message: str = "", of_call: bool = True, reason: str | None = None) -> None:
         """Set the work's status; `of_call`: it is also a status of its latest call (`work.statuses`)."""
         check_transition(work.status.stage, stage)
-        work._lw_status = StatusInfo(stage, message)
+        work._lw_status = StatusInfo(stage, message, reason=reason)
         book = work._lw_book
         if of_call:
             book.note(work._lw_status)
@@ -539,7 +575,7 @@ class AppLoop:
         if stage == WorkStatus.FAILED:
             error = status.error or ErrorInfo("WorkError", status.message)
             if work.raise_exception:
-                raise WorkFailed(work.name, error)
+                raise self._failure(WorkFailed(work.name, error))
             _report_failure(work, error.traceback or error.summary())
         queued = book.next_queued()
         if queued is not None:
@@ -560,7 +596,7 @@ class AppLoop:
         message = exited.reason or f"the work's process exited unexpectedly (exit code {exited.returncode})"
         self._set_status(work, WorkStatus.FAILED, message)
         if work.raise_exception:
-            raise WorkFailed(work.name, ErrorInfo("WorkProcessExited", message))
+            raise self._failure(WorkFailed(work.name, ErrorInfo("WorkProcessExited", message)))
         _report_failure(work, message)
 
 

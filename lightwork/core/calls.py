@@ -119,8 +119,7 @@ class CallBook:
         for key, entry in calls.items():
             if key == LATEST_CALL or not isinstance(entry, dict):
                 continue
-            statuses = [StatusInfo(WorkStatus(s["stage"]), s.get("message") or "", s.get("timestamp", 0.0))
-                        for s in entry.get("statuses", [])]
+            statuses = [StatusInfo.from_dict(s) for s in entry.get("statuses", [])]
             self.history[key] = statuses
             if self.cache_calls and statuses and statuses[-1].stage in _ENDED:
                 self.finished[key] = statuses[-1].stage.value
@@ -137,6 +136,14 @@ class CallBook:
             self.finished[key] = outcome
         else:
             self.unconsumed = key
+
+    def forget_stopped(self) -> None:
+        """The latest call was stopped from outside (its process killed): the next request with the same
+        arguments runs it again instead of returning at once."""
+        if self.latest is not None and self.finished.get(self.latest) == "stopped":
+            del self.finished[self.latest]
+        if self.unconsumed is not None:
+            self.unconsumed = None
 
     def drop_queued(self, message: str) -> list:
         """Forget the calls waiting for the one in flight (the work was stopped); their entries end `stopped`.

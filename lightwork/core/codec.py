@@ -27,11 +27,14 @@ SCALARS = frozenset({str, int, float, bool, type(None)})  # items of these types
 
 
 def to_json(value: Any) -> Any:
-    """A deep copy of `value` as plain JSON data; scalars are shared, storage objects become references."""
+    """A deep copy of `value` as plain JSON data; scalars are shared, storage objects become references (a
+    tuple stays a tuple here, and is a list once sent as JSON)."""
     if isinstance(value, dict):
         return {k: v if type(v) in SCALARS else to_json(v) for k, v in value.items()}
     if isinstance(value, list):
         return [v if type(v) in SCALARS else to_json(v) for v in value]
+    if type(value) is tuple:
+        return tuple(v if type(v) in SCALARS else to_json(v) for v in value)
     encode = getattr(value, "_lw_encode", None)
     if encode is not None and not isinstance(value, type):
         return encode()

@@ -93,6 +93,10 @@ class Component(metaclass=_Sealing):
         if name.startswith("_"):
             object.__setattr__(self, name, value)
             return
+        settable = getattr(type(self), name, None)
+        if isinstance(settable, property) and settable.fset is not None:  # the class's own setter decides
+            settable.fset(self, value)
+            return
         if "_lw_vars" not in vars(self):
             raise AttributeError(
                 f"{type(self).__name__}.{name}: call super().__init__() before setting attributes"
@@ -104,10 +108,6 @@ class Component(metaclass=_Sealing):
             self._lw_add_child(name, value)
             return
         if name in type(self)._lw_reserved:
-            settable = getattr(type(self), name, None)
-            if isinstance(settable, property) and settable.fset is not None:  # display_name, build configs
-                settable.fset(self, value)
-                return
             raise AttributeError(
                 f"{type(self).__name__}.{name}: the name is taken by a method or property of "
                 f"{self._lw_kind()}; choose another attribute name"

@@ -2,21 +2,31 @@
 and which runtime `lightwork run` chose, for components that size themselves by it while the app loads."""
 from __future__ import annotations
 
+import threading
+
 FLOW, WORK = "flow", "work"
 role: str | None = None
+loop_thread: int | None = None  # in the flow's process: the thread that runs the app's loop (and all flow code)
 
 
 def set_role(new_role: str | None) -> None:
-    global role
+    """The app's loop sets FLOW in the thread that will run it (and None when it ends)."""
+    global role, loop_thread
     role = new_role
+    loop_thread = threading.get_ident() if new_role == FLOW else None
+
+
+def in_loop_thread() -> bool:
+    """Whether this is the thread of the app's loop, which cannot wait for the app to answer a request."""
+    return loop_thread is not None and loop_thread == threading.get_ident()
 
 
 work_name: str | None = None  # in a work's process: the work's name
 
 
 def set_work(name: str) -> None:
-    global role, work_name
-    role, work_name = WORK, name
+    global role, work_name, loop_thread
+    role, work_name, loop_thread = WORK, name, None
 
 
 runtime: str | None = None  # "process" or "ray" once `lightwork run` chose it, before it loads the app

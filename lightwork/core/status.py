@@ -44,11 +44,20 @@ def check_transition(old: WorkStatus, new: WorkStatus) -> None:
 
 @dataclass(frozen=True)
 class StatusInfo:
-    """What `work.status` returns: the stage, why, and when it was entered."""
+    """What `work.status` returns: the stage, why (a message, and a reason for some), and when it was entered."""
 
     stage: WorkStatus = WorkStatus.NOT_STARTED
     message: str = ""
     timestamp: float = field(default_factory=time.time)
+    reason: str | None = None  # a WorkStopReasons / WorkFailureReasons value, when one applies
 
     def to_dict(self) -> dict:
-        return {"stage": self.stage.value, "message": self.message, "timestamp": self.timestamp}
+        entry = {"stage": self.stage.value, "message": self.message, "timestamp": self.timestamp}
+        if self.reason:
+            entry["reason"] = self.reason
+        return entry
+
+    @classmethod
+    def from_dict(cls, entry: dict) -> "StatusInfo":
+        """The StatusInfo `to_dict` described."""
+        return cls(WorkStatus(entry["stage"]), entry.get("message") or "", entry.get("timestamp", 0.0), entry.get("reason"))

@@ -91,6 +91,13 @@ class LightningWork(Component):
             raise RuntimeError(f"{self.name}.delete(): the work is not in a running app; put it in a flow that an app runs")
         self.stop()
 
+    def _lw_convert(self, value):
+        """A Path (or `lit://` string) in a work's state is attached to the work: its own when no work owns it
+        yet (its origin then follows the work's name), else with the work as its consumer."""
+        value = super()._lw_convert(value)
+        attach = getattr(value, "_lw_attached", None)
+        return attach(self) if attach is not None else value
+
     def _lw_add_child(self, name, child) -> None:
         raise WorkChildError(f"{type(self).__name__}.{name}: a LightningWork cannot hold flows or works")
 
@@ -110,7 +117,7 @@ class LightningWork(Component):
         statuses = book.restore(provided_state["calls"]) if "calls" in provided_state else self.statuses
         status = provided_state.get("status")
         if isinstance(status, dict) and "stage" in status:
-            current = StatusInfo(WorkStatus(status["stage"]), status.get("message") or "", status.get("timestamp", 0.0))
+            current = StatusInfo.from_dict(status)
             self._lw_num_successes = int(status.get("num_successes", self._lw_num_successes))
         else:
             current = statuses[-1] if statuses else StatusInfo()

@@ -63,6 +63,9 @@ class ProcessFrontend(Frontend):
         print(f"lightwork: the {who} stopped (exit code {code}){last}", file=sys.stderr, flush=True)
 
     def stop_server(self) -> None:
+        """Stop the server; RuntimeError if it was never started (stopping it again does nothing)."""
+        if "_process" not in vars(self):
+            raise RuntimeError(f"{type(self).__name__}.stop_server(): the server is not running; call start_server() first")
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
             return

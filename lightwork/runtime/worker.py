@@ -62,6 +62,11 @@ def fast_class(cls: type) -> type:
     return fast
 
 
+def _has_setter(cls: type, name: str) -> bool:
+    settable = getattr(cls, name, None)
+    return isinstance(settable, property) and settable.fset is not None
+
+
 def fast_copy(work):
     """A copy of `work` whose class has no Python `__setattr__`, built fresh to keep CPython's fast layout."""
     return portable_copy(work, fast_class(type(work)))
@@ -345,7 +350,7 @@ class WorkProcess:
                 error = self._take_violation()
             if error is not None:
                 raise error
-        if name.startswith("_"):
+        if name.startswith("_") or _has_setter(type(self.work), name):  # a property's setter decides
             return value
         if name not in self.snapshot:
             raise AttributeError(f"{self.owner}.{name} was not defined in __init__: state attributes can only be added in __init__ (use a name starting with '_' for private values)")
@@ -391,7 +396,7 @@ class WorkProcess:
                     fetch_paths([args, kwargs, self._state_values()])
                 with self.lock:
                     self.in_user_code = True
-                self.work.run(*args, **kwargs)
+                returned = self.work.run(*args, **kwargs)
             finally:
                 self._leave_user_code()
                 if self.paths_travel:
@@ -401,6 +406,9 @@ class WorkProcess:
                 violation = self._take_violation()
             if violation is not None:
                 raise violation
+            if returned is not None:  # as Lightning Apps: a value would be lost, so the call fails
+                raise RuntimeError(f"{self.work.name}.run() returned a {type(returned).__name__}: a work's run() returns "
+                                   f"nothing to the flow; set a state attribute (or a Payload) instead")
         except WorkStopped:
             self._finish(call.call_id, "stopped", "stopped by the app")
             exit_process()

@@ -9,6 +9,7 @@ flow does the same when its code first uses the path after the owner's call ende
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import pathlib
 import posixpath
@@ -29,22 +30,75 @@ def _strip(part):
 
 @register("path")
 class Path(_BASE):
-    """A pathlib path that also records its origin work (`path.origin`)."""
+    """A pathlib path that also records its origin work (`path.origin`, Lightning Apps' `origin_name`) and
+    the work that last took it into its state (`consumer_name`). A path made from a Path (`path / "x"`,
+    `parent`, `with_suffix(...)`, `Path(path)`) keeps what that Path records."""
 
-    _origin: str | None = None
+    _origin = None  # the origin work, or its name (a work's own paths: the work, so its name follows the tree)
+    _consumer = None
 
     if sys.version_info >= (3, 12):
 
-        def __init__(self, *args, origin: str | None = None) -> None:
+        def __init__(self, *args, origin=None) -> None:
             super().__init__(*(_strip(a) for a in args))
-            self._origin = origin
+            self._lw_inherit(args, origin)
 
     else:
 
-        def __new__(cls, *args, origin: str | None = None):
+        def __new__(cls, *args, origin=None):
             self = cls._from_parts([_strip(a) for a in args])
-            self._origin = origin
+            self._lw_inherit(args, origin)
             return self
+
+    def _lw_inherit(self, parts, origin) -> None:
+        """Take what the Paths among `parts` record (TypeError when they name different origins); an explicit
+        `origin` wins."""
+        paths = [part for part in parts if isinstance(part, Path)]
+        origins = {part.origin for part in paths if part.origin is not None}
+        if len(origins) > 1:
+            raise TypeError(f"a Path made from Paths of different works ({', '.join(sorted(origins))}): join paths "
+                            f"of one work, or make a plain pathlib.Path")
+        source = next((part for part in paths if part.origin is not None), paths[0] if paths else None)
+        if source is not None and source is not self:
+            self.__dict__.update(source.__dict__)
+        if origin is not None:
+            self._origin = origin
+
+    def _lw_derived(self, path):
+        """`path` (made from this one by pathlib) with what this path records."""
+        if isinstance(path, Path) and path is not self:
+            path.__dict__.update(self.__dict__)
+        return path
+
+    def __truediv__(self, key):
+        return self._lw_derived(super().__truediv__(key))
+
+    def __rtruediv__(self, key):
+        return self._lw_derived(super().__rtruediv__(key))
+
+    def joinpath(self, *others):
+        return self._lw_derived(super().joinpath(*others))
+
+    def with_name(self, name):
+        return self._lw_derived(super().with_name(name))
+
+    def with_stem(self, stem):
+        return self._lw_derived(super().with_stem(stem))
+
+    def with_suffix(self, suffix):
+        return self._lw_derived(super().with_suffix(suffix))
+
+    def relative_to(self, *other, **kwargs):
+        return self._lw_derived(super().relative_to(*other, **kwargs))
+
+    @property
+    def parent(self):
+        return self._lw_derived(super().parent)
+
+    @property
+    def parents(self) -> list:
+        """The parent folders, nearest first, as a list of Paths that keep what this path records."""
+        return [self._lw_derived(parent) for parent in super().parents]
 
     @property
     def _lw_unowned(self) -> bool:
@@ -53,13 +107,59 @@ class Path(_BASE):
     @property
     def origin(self) -> str | None:
         """The name of the work whose state holds this path (None before a work owns it)."""
-        return self._origin
+        return _name_of(self._origin)
+
+    origin_name = origin  # Lightning Apps' name
+
+    @property
+    def consumer_name(self) -> str | None:
+        """The name of the work that last took this path into its state (the origin for a work's own paths);
+        None before a work did."""
+        return _name_of(self._consumer)
+
+    @property
+    def hash(self) -> str | None:
+        """A hash of the origin's name and the path: the same file of the same work (None without an origin)."""
+        if self.origin is None:
+            return None
+        return hashlib.sha1(f"{self.origin}/{self}".encode()).hexdigest()
+
+    def _lw_attached(self, work) -> "Path":
+        """This path as `work` holds it in its state: owned by `work` when it had no origin, with `work` as
+        its consumer (a copy: another component may hold this very object)."""
+        held = Path(self, origin=self._origin if self._origin is not None else work)
+        held._consumer = work
+        return held
+
+    def to_dict(self) -> dict:
+        """`{"path", "origin_name", "consumer_name", "metadata"}` (Lightning Apps' form); `from_dict` reads it."""
+        return {"path": str(self), "origin_name": self.origin, "consumer_name": self.consumer_name,
+                "metadata": dict(self.__dict__.get("_metadata", {}))}
+
+    @classmethod
+    def from_dict(cls, content: dict) -> "Path":
+        path = cls(content["path"], origin=content.get("origin_name"))
+        path._consumer = content.get("consumer_name")
+        path._metadata = dict(content.get("metadata") or {})
+        return path
+
+    def __json__(self) -> dict:
+        """What `app_helpers.LightningJSONEncoder` writes for this path: `to_dict()`."""
+        return self.to_dict()
+
+    def exists(self) -> bool:
+        """Whether the file or folder is here, or else at its origin (`exists_local() or exists_remote()`)."""
+        return self.exists_local() or (self.origin is not None and self.exists_remote())
 
     def exists_local(self) -> bool:
         return os.path.exists(str(self))
 
     def exists_remote(self) -> bool:
-        """Whether the origin's file or folder exists (here, if works share the app's folder; else in the storage)."""
+        """Whether the origin's file or folder exists (here, if works share the app's folder; else in the
+        storage); RuntimeError for a path no work owns."""
+        if self.origin is None:
+            raise RuntimeError(f"cannot tell whether {self} exists at its origin: the path is not attached to a "
+                               f"LightningWork (set it as a work's attribute or pass it to a work's run())")
         if self._travels():
             return _store().exists(self._key())
         return os.path.exists(str(self))
@@ -71,11 +171,11 @@ class Path(_BASE):
         if self._travels() and (overwrite or not os.path.exists(local)):
             sync(self)
         if not os.path.exists(local):
-            owner = f" (owned by {self._origin})" if self._origin else ""
+            owner = f" (owned by {self.origin})" if self.origin else ""
             raise FileNotFoundError(f"{PROTOCOL}{self}{owner} does not exist")
 
     def __fspath__(self) -> str:
-        if _flow_fetches and self._origin:  # the flow's code opens, lists or joins the path: bring it first
+        if _flow_fetches and self._origin is not None:  # the flow's code opens, lists or joins the path: bring it first
             _sync_for_flow(self)
         return str(self)
 
@@ -83,20 +183,26 @@ class Path(_BASE):
         """Whether this path's file travels through the storage: works have own folders, it names another's."""
         from ..core import context
 
-        return paths_travel() and bool(self._origin) and not self.is_absolute() and context.work_name != self._origin
+        origin = self.origin
+        return paths_travel() and bool(origin) and not self.is_absolute() and context.work_name != origin
 
     def _key(self) -> str:
-        return f"paths/{self._origin}/{posixpath.normpath(str(self))}"
+        return f"paths/{self.origin}/{posixpath.normpath(str(self))}"
 
     def _lw_encode(self) -> dict:
-        return {TAG: "path", "path": PROTOCOL + str(self), "origin": self._origin}
+        return {TAG: "path", "path": PROTOCOL + str(self), "origin": self.origin}
 
     @classmethod
     def _lw_decode(cls, reference: dict) -> "Path":
         return cls(reference["path"], origin=reference.get("origin"))
 
     def __reduce__(self):
-        return (Path._lw_decode, (self._lw_encode(),))
+        return (Path.from_dict, (self.to_dict(),))
+
+
+def _name_of(component) -> str | None:
+    """A component's name (a work a path records), or the name recorded as a string."""
+    return component if component is None or isinstance(component, str) else component.name
 
 
 def paths_travel() -> bool:
@@ -272,7 +378,7 @@ def call_ended(work_name: str) -> None:
 def _sync_for_flow(path: Path) -> None:
     if path.is_absolute():
         return
-    marker, ends = (path._origin, str(path)), _call_ends.get(path._origin, 0)
+    marker, ends = (path.origin, str(path)), _call_ends.get(path.origin, 0)
     if _flow_synced.get(marker) != ends:
         sync(path)
         _flow_synced[marker] = ends

@@ -6,7 +6,7 @@ Lightning Apps' package imported them all.
 import importlib
 
 _SUBMODULES = ("app_commands", "app_config", "app_helpers", "apply_func", "cloud", "component", "constants", "enum",
-               "exceptions", "frontend", "imports", "load_app", "log", "network", "state", "tracer")
+               "exceptions", "frontend", "imports", "load_app", "log", "network", "state", "tracer", "warnings")
 
 
 def __getattr__(name: str):

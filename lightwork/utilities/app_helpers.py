@@ -1,15 +1,16 @@
-"""Helpers kept at Lightning Apps' import paths: `pretty_state`, `Logger`, `is_overridden`, and two that
-components import: `_collect_child_process_pids`, `_LightningAppRef`."""
+"""Helpers kept at Lightning Apps' import paths: `pretty_state`, `Logger`, `is_overridden`, `affiliation`,
+`LightningJSONEncoder`, and two that components import: `_collect_child_process_pids`, `_LightningAppRef`."""
 from __future__ import annotations
 
+import json
 import logging
 import os
 
 from ..core.state import pretty_state
 from .state import AppStatePlugin, BaseStatePlugin
 
-__all__ = ["AppStatePlugin", "BaseStatePlugin", "Logger", "is_overridden", "pretty_state", "_LightningAppRef",
-           "_collect_child_process_pids"]
+__all__ = ["AppStatePlugin", "BaseStatePlugin", "LightningJSONEncoder", "Logger", "affiliation", "is_overridden",
+           "pretty_state", "_LightningAppRef", "_collect_child_process_pids"]
 
 
 class Logger:
@@ -54,6 +55,22 @@ def is_overridden(method_name: str, instance=None, parent=None) -> bool:
         parent = LightningWork if isinstance(instance, LightningWork) else LightningFlow
     own = getattr(type(instance), method_name, None)
     return own is not None and own is not getattr(parent, method_name, None)
+
+
+class LightningJSONEncoder(json.JSONEncoder):
+    """`json.dumps(..., cls=LightningJSONEncoder)`: an object with a `__json__()` method (a storage Path) is
+    written as what that returns."""
+
+    def default(self, obj):
+        if callable(getattr(obj, "__json__", None)):
+            return obj.__json__()
+        return super().default(obj)
+
+
+def affiliation(component) -> tuple:
+    """The attribute names leading from the root flow to `component`: `()` for the root, `("b", "c1")` for
+    `root.b.c1` (List and Dict items by their keys)."""
+    return tuple(component.name.split(".")[1:])
 
 
 def _collect_child_process_pids(pid: int) -> list[int]:

@@ -4,7 +4,7 @@
 http://127.0.0.1:7501) and sends `LIGHTWORK_TOKEN` as `Authorization: Bearer ...` when it is set, else the
 credentials in `LIGHTWORK_BASIC_AUTH` ("user:password", from `lightwork run --enable-basic-auth`).
 
-    state = AppState()                      # the root flow
+    state = AppState()                      # the root flow (in a work's process: that work)
     state.counter                           # a public state attribute
     state.child.x, state.w.counter          # child flows and works, by attribute name
     state.my_list[0].counter                # items of a List or Dict of components
@@ -17,6 +17,9 @@ new value to this AppState's readers at once, and queues the change; a sender th
 within a few milliseconds as one delta (`POST /api/v1/delta`). `flush()` (or Lightning Apps' `send_delta()`)
 sends at once and raises the app's refusal, if any; a refusal also surfaces on the next attribute set.
 `close()` ends both threads (an AppState that is no longer referenced closes itself).
+
+Inside the app's own flow code (its loop's thread, which answers the requests) nothing waits for the app:
+changes go after the pass, `flush()` sends nothing itself, and closing finishes in a thread of its own.
 """
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ import weakref
 from typing import Any, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
+from ..core import context
 from ..core.codec import TAG, from_json, to_json
 from ..core.delta import apply_delta, format_path, iter_changes, same
 
@@ -124,6 +128,7 @@ class _Connection:
         self.overlay: dict[tuple, _Pending] = {}  # path -> a value set here, until the app's copy shows it
         self.version = 0
         self.closed = threading.Event()
+        self.closing = False  # closing in a thread of its own (asked from the app's loop thread)
         self.watcher: threading.Thread | None = None
         # the sender
         self.cond = threading.Condition()  # guards queue, error and sender
@@ -343,7 +348,10 @@ class _Connection:
 
     def send(self, background: bool = False) -> None:
         """Post what is queued as one delta (in the caller's thread; after any request under way). A refusal
-        is kept for the caller's next flush or set (and logged when this is the sender thread)."""
+        is kept for the caller's next flush or set (and logged when this is the sender thread). In the app's
+        loop thread the sender thread posts it instead: the app answers only once the loop thread is free."""
+        if not background and context.in_loop_thread():
+            return
         with self.send_lock:
             with self.cond:
                 batch, self.queue = self.queue, {}
@@ -389,6 +397,15 @@ class _Connection:
             self.fail(error)
 
     def close(self) -> None:
+        if self.closed.is_set() or self.closing:
+            return
+        if context.in_loop_thread():  # sending the last changes waits for the app, which waits for this thread
+            self.closing = True
+            threading.Thread(target=self._close, name="lightwork-appstate-close", daemon=True).start()
+            return
+        self._close()
+
+    def _close(self) -> None:
         if self.closed.is_set():
             return
         try:
@@ -419,8 +436,9 @@ class AppState:
     Arguments (Lightning Apps'): `host` ("http://127.0.0.1", "127.0.0.1" or a whole URL) and `port` override
     where the app is; `state` is a state tree to show instead of the app's (changes still go to the app);
     `last_state` is accepted and unused; `my_affiliation` (names of flows below the root, e.g. ("child",),
-    or "root.child") or `flow` ("root.child" or a flow) scope it to that component; `plugin` gets the hooks
-    (BaseStatePlugin). `token` overrides LIGHTWORK_TOKEN.
+    or "root.child") or `flow` ("root.child" or a flow) scope it to that component (by default the root
+    flow, and in a work's process that work, as Lightning Apps scoped it; `my_affiliation=()` is the root
+    there); `plugin` gets the hooks (BaseStatePlugin). `token` overrides LIGHTWORK_TOKEN.
 
     Names that clash with this class's methods (`items`, `flush`, `close`, `send_delta`) are read as
     `state["items"]`. Values read are copies: change a list in place, then assign it back.
@@ -442,7 +460,8 @@ class AppState:
     ) -> None:
         if flow is not None and my_affiliation is not None:
             raise TypeError("AppState: give my_affiliation or flow, not both")
-        scope_names = _names(flow if flow is not None else my_affiliation if my_affiliation is not None else self._MY_AFFILIATION)
+        default = self._MY_AFFILIATION or _own_work()  # in a work's process, as Lightning Apps did: that work
+        scope_names = _names(flow if flow is not None else my_affiliation if my_affiliation is not None else default)
         plugin = plugin if plugin is not None else AppStatePlugin()
         token = token if token is not None else os.environ.get(TOKEN_VARIABLE) or None
         conn = _Connection(_app_url(host, port), token, plugin, state, scope_names)
@@ -567,7 +586,16 @@ class AppState:
         return len(self.items())
 
     def __bool__(self) -> bool:
-        return True
+        """As Lightning Apps answered: False until the state was read (this reads nothing), then whether this
+        component's part of it holds anything."""
+        conn = self._lw_conn
+        with conn.lock:
+            if conn.tree is None:
+                return False
+            try:
+                return bool(_lookup(conn.tree, self._lw_path(), None))
+            except (AttributeError, AppStateError):
+                return False
 
     def __dir__(self) -> list:
         names = list(super().__dir__())
@@ -670,6 +698,11 @@ def _app_url(host: str | None, port: int | None) -> str:
         base_port = 443 if scheme == "https" else urlsplit(DEFAULT_URL).port
     netloc = f"[{hostname}]" if ":" in hostname else hostname
     return f"{scheme}://{netloc}:{base_port}"
+
+
+def _own_work() -> tuple:
+    """In a work's process, the names leading from the root flow to that work; else ()."""
+    return tuple(context.work_name.split(".")[1:]) if context.work_name else ()
 
 
 def _names(scope: Any) -> tuple:

@@ -2,6 +2,7 @@
 import json
 import os
 import signal
+import warnings
 
 import pytest
 
@@ -126,7 +127,7 @@ def test_a_delta_is_applied_to_the_work_and_its_synced_copy_without_sharing(loop
 
 def test_shutdown_leaves_this_process_as_it_found_it(loop_of):
     handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
-    loop = loop_of(L.LightningFlow())
+    loop = loop_of(OneWork())
     loop.shutdown()
     assert {signum: signal.getsignal(signum) for signum in handlers} == handlers
     assert L.LightningWork._lw_backend is None
@@ -476,3 +477,128 @@ def test_a_test_apps_hooks_come_round_while_nothing_changes_without_running_the_
     finally:
         loop.shutdown()
     assert passes == [1] and loop.app.counter == 3
+
+
+def test_an_app_overriding_run_once_comes_round_while_nothing_changes_and_the_flow_runs_only_on_passes():
+    """As Lightning Apps' loop: `run_once` at every turn, `_has_updated` True only when a pass is due."""
+    from lightwork.app.loop import AppLoop
+
+    from .conftest import MemoryRuntime
+
+    passes, turns = [], []
+
+    class Quiet(L.LightningFlow):
+        def run(self):
+            passes.append(1)
+
+    class Watching(L.LightningApp):
+        def run_once(self):
+            turns.append(self._has_updated)
+            super().run_once()
+            return len(turns) == 4
+
+    loop = AppLoop(Watching(Quiet()), runtime_factory=MemoryRuntime)
+    try:
+        assert loop.run() == 0
+    finally:
+        loop.shutdown()
+    assert passes == [1] and turns == [True, False, False, False]
+
+
+@pytest.mark.parametrize(("stage", "code"), [("STOPPING", 0), ("FAILED", 1)])
+def test_an_app_that_sets_its_stage_to_stopping_or_failed_ends(stage, code):
+    from lightwork.app.loop import AppLoop
+    from lightwork.utilities.enum import AppStage
+
+    from .conftest import MemoryRuntime
+
+    class Ends(L.LightningApp):
+        def run_once(self):
+            self.stage = AppStage[stage]
+            return super().run_once()
+
+    loop = AppLoop(Ends(OneWork()), runtime_factory=MemoryRuntime)
+    try:
+        assert loop.run() == code
+    finally:
+        loop.shutdown()
+
+
+def test_a_slow_root_flow_is_warned_about_once(loop_of, monkeypatch):
+    from lightwork.utilities import constants
+    from lightwork.utilities.warnings import LightningFlowWarning
+
+    monkeypatch.setattr(constants, "FLOW_DURATION_THRESHOLD", -1.0)  # any pass is "too long"
+    loop = loop_of(OneWork())
+    with pytest.warns(LightningFlowWarning, match="move long computations"):
+        loop._run_pass()
+    with warnings.catch_warnings(record=True) as later:
+        warnings.simplefilter("always")
+        loop._run_pass()
+    assert later == []
+
+
+def test_a_killed_work_is_stopped_with_the_sigterm_reason_and_a_restart_runs_its_call_again():
+    from lightwork.app.loop import AppLoop
+    from lightwork.testing import LightningTestApp
+    from lightwork.utilities.enum import WorkStopReasons
+
+    from .conftest import MemoryRuntime
+
+    class Blocking(L.LightningWork):
+        def run(self):
+            pass
+
+    class F(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.w = Blocking()
+
+        def run(self):
+            self.w.run()
+
+    app = LightningTestApp(F())
+    loop = AppLoop(app, runtime_factory=MemoryRuntime)
+    try:
+        loop._run_pass()
+        assert loop.runtime.alive == {"root.w"} and len(loop.runtime.calls("root.w")) == 1
+        app.kill_work("root.w")
+        status = app.root.w.status
+        assert status.stage == "stopped" and status.reason == WorkStopReasons.SIGTERM_SIGNAL_HANDLER
+        assert app.root.w.state["status"]["reason"] == "sigterm_signal_handler"
+        assert loop.runtime.alive == set()
+        loop._run_pass()  # the killed call is done as far as the flow knows: not sent again
+        assert len(loop.runtime.calls("root.w")) == 1
+        app.restart_work("root.w")
+        assert loop.runtime.alive == {"root.w"} and app.root.w.status.stage == "started"
+        loop._run_pass()
+        assert len(loop.runtime.calls("root.w")) == 2 and app.root.w.is_pending
+        with pytest.raises(ValueError, match="root is a F, not a LightningWork"):
+            app.kill_work("root")
+    finally:
+        loop.shutdown()
+    with pytest.raises(RuntimeError, match="the app is not running"):
+        app.kill_work("root.w")
+
+
+def test_a_request_whose_handler_changed_state_and_then_raised_still_causes_a_pass(loop_of):
+    class F(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.counter = 0
+
+        def run(self):
+            pass
+
+        def handler(self):
+            self.counter += 1
+            raise ValueError("refused, after counting")
+
+    root = F()
+    loop = loop_of(root)
+    loop._run_pass()
+    loop.changed = False
+    answer = loop.submit(root.handler)
+    loop._serve_requests()
+    assert isinstance(answer.exception(), ValueError) and root.counter == 1
+    assert loop.changed  # the flow sees the count in its next pass, as with a handler that returns

@@ -99,6 +99,77 @@ def test_statuses_hold_the_latest_calls_history(lightwork):
     assert run.stdout_lines == ["first ['pending', 'running', 'succeeded']", "second ['pending', 'running', 'succeeded']", "ordered True"]
 
 
+def test_a_work_whose_run_returns_a_value_fails_as_in_lightning_apps(lightwork):
+    run = lightwork(
+        """
+        import lightning as L
+
+        class Returns(L.LightningWork):
+            def __init__(self, raise_exception):
+                super().__init__(raise_exception=raise_exception)
+
+            def run(self):
+                return {"lost": 1}
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.quiet = Returns(raise_exception=False)
+                self.loud = Returns(raise_exception=True)
+
+            def run(self):
+                self.quiet.run()
+                if self.quiet.has_failed:
+                    print(self.quiet.status.message)
+                    self.loud.run()
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 1, run.stderr
+    message = "RuntimeError: root.quiet.run() returned a dict: a work's run() returns nothing to the flow"
+    assert run.stdout_lines[0].startswith(message), run.stdout
+    assert "lightwork: work root.loud failed" in run.stderr and "root.loud.run() returned a dict" in run.stderr
+
+
+def test_a_property_setter_of_a_work_runs_in_its_process(lightwork):
+    run = lightwork(
+        """
+        import lightning as L
+
+        class Job(L.LightningWork):
+            def __init__(self):
+                super().__init__()
+                self.stored = 0
+
+            @property
+            def doubled(self):
+                return self.stored * 2
+
+            @doubled.setter
+            def doubled(self, value):
+                self.stored = value // 2
+
+            def run(self):
+                self.doubled = 10
+
+        class F(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.w = Job()
+
+            def run(self):
+                self.w.run()
+                if self.w.has_succeeded:
+                    self.stop(f"stored {self.w.stored}")
+
+        app = L.LightningApp(F())
+        """
+    )
+    assert run.wait() == 0, run.stderr
+    assert run.stdout_lines == ["stored 5"]
+
+
 def test_a_failed_work_without_raise_exception_prints_its_traceback_once_and_the_app_goes_on(lightwork):
     run = lightwork(
         """
@@ -239,10 +310,35 @@ import os
 PARENT = os.getpid()
 app = StopAfterThree(Flow())
 code = MultiProcessRuntime(app, start_server=False).dispatch()
-print("dispatch", code, app.root.w.count, app.root.w.status.stage == WorkStageStatus.SUCCEEDED, app.counter > 0)
+w = app.root.w  # as with Lightning Apps: once the app ended, a work that ran is stopped, its call succeeded before
+print("dispatch", code, w.count, w.status.stage == WorkStageStatus.STOPPED, w.statuses[-2].stage, app.counter > 0, app.stage.value)
 work = Counter()
-print("isolated", run_work_isolated(work, 7), work.count)
+print("isolated", run_work_isolated(work, 7), work.count, work.status.stage)
 print("empty", MultiProcessRuntime(LightningApp(EmptyWork()), start_server=False).dispatch())
+
+class Fails(LightningWork):
+    def run(self):
+        raise ValueError("no")
+
+failing = LightningApp(Fails())
+try:
+    MultiProcessRuntime(failing, start_server=False).dispatch()
+except SystemExit as exit:
+    print("failed app", exit.code, failing.stage.value)
+try:
+    run_work_isolated(Fails())
+except SystemExit as exit:
+    print("failed isolated", exit.code)
+
+class FlowRaises(LightningFlow):
+    def run(self):
+        raise KeyError("the flow's own")
+
+raising = LightningApp(FlowRaises())
+try:
+    MultiProcessRuntime(raising, start_server=False).dispatch()
+except KeyError as error:
+    print("flow error", error is raising.exception, raising.stage.value)
 print("overridden", is_overridden("run", work), is_overridden("configure_layout", work))
 Logger("peer.app").info("logged")
 assert issubclass(LightningWorkException, Exception) and issubclass(MisconfigurationException, Exception)
@@ -254,7 +350,8 @@ def test_the_peers_runner_testing_helpers_and_utilities(tmp_path):
     out = subprocess.run([sys.executable, "check.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     lines = [line for line in out.stdout.splitlines() if "|" not in line]
-    assert lines == ["dispatch 0 5 True True", "isolated 0 7", "empty 0", "overridden True False"]
+    assert lines == ["dispatch 0 5 True succeeded True stopping", "isolated 0 7 succeeded", "empty 0", "failed app 1 failed",
+                     "failed isolated 1", "flow error True failed", "overridden True False"]
     assert "root.w | in pid True" in out.stdout
     assert "INFO: logged" in out.stderr
 
@@ -443,10 +540,14 @@ class Twice(LightningTestApp):
         super().on_after_run_once()
         return True if self.counter == 2 else None
 
+import sys
+before = list(sys.path)
 result = application_testing(Twice, ["app.py", "--blocking", "False", "--open-ui", "False", "--without-server", "--env", "GREETING=hi"])
 import lightning, lightning.app, lightwork
 print("exit", result.exit_code, lightning.app.LightningApp is lightning.LightningApp is lightwork.LightningApp, "GREETING" in os.environ)
 print("config", _Config.url)
+# as Lightning Apps' loader left it, the app file's folder is appended to sys.path (its tests then drop it)
+print("sys.path", sys.path == before + [os.getcwd()])
 """
 
 
@@ -461,7 +562,7 @@ def test_application_testing_runs_the_app_file_as_its_test_app(tmp_path):
     out = subprocess.run([sys.executable, "check.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
     assert out.returncode == 0, out.stderr
     # One pass (nothing changes after it), and the test app's hooks still come round, as Lightning Apps' did
-    assert out.stdout.splitlines() == ["pass hi", "exit 0 True False", "config https://lightning.ai"]
+    assert out.stdout.splitlines() == ["pass hi", "exit 0 True False", "config https://lightning.ai", "sys.path True"]
 
 
 def test_a_works_on_exit_runs_when_it_is_stopped_and_when_the_app_ends(lightwork, tmp_path):

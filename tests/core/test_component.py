@@ -409,3 +409,27 @@ def test_components_may_also_derive_from_abc():
     assert Flow().step() == 1 and Work().name == "root"
     with pytest.raises(TypeError, match="abstract"):
         Base()
+
+
+def test_a_property_with_a_setter_takes_the_assignment_as_lightning_apps_did():
+    class WithProperty(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self._value = None
+            self.seen = []
+
+        @property
+        def value(self):
+            return self._value
+
+        @value.setter
+        def value(self, value):
+            self._value = value
+            self.seen.append(value)
+
+        def run(self):
+            self.value = True
+
+    flow = WithProperty()
+    flow.run()
+    assert flow._value is True and flow.seen == [True] and "value" not in flow.state["vars"]

@@ -25,3 +25,13 @@ def test_a_work_started_without_a_call_is_started_until_its_first_call():
             check_transition(WorkStatus(old), WorkStatus(new))
     with pytest.raises(InvalidTransition):
         check_transition(WorkStatus.STARTED, WorkStatus.SUCCEEDED)
+
+
+def test_a_status_keeps_its_reason_through_its_dict():
+    from lightwork.core.status import StatusInfo
+
+    stopped = StatusInfo(WorkStatus.STOPPED, "killed", 5.0, reason="sigterm_signal_handler")
+    assert stopped.to_dict() == {"stage": "stopped", "message": "killed", "timestamp": 5.0, "reason": "sigterm_signal_handler"}
+    assert StatusInfo.from_dict(stopped.to_dict()) == stopped
+    plain = StatusInfo(WorkStatus.RUNNING, "", 1.0)
+    assert "reason" not in plain.to_dict() and StatusInfo.from_dict(plain.to_dict()).reason is None

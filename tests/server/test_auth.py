@@ -23,7 +23,7 @@ class Reader(L.LightningWork):
         self.seen = -1
 
     def run(self):
-        self.seen = AppState().greeting_count  # the app's own client: the credentials come in its environment
+        self.seen = AppState(my_affiliation=()).greeting_count  # the root's, from a work; the credentials come in its environment
 
 
 class Root(L.LightningFlow):

@@ -33,9 +33,18 @@ def test_lit_string_in_a_work_state_becomes_a_path():
         def run(self):
             pass
 
-    work = W()
+    class F(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.w = W()
+
+        def run(self):
+            pass
+
+    work = F().w
     assert isinstance(work.model, Path) and work.plain == "not a path"
-    assert work.state["vars"]["model"] == {"__lightwork__": "path", "path": "lit://model.pt", "origin": None}
+    # the work's own path: its origin is the work, by the name the work has in the tree
+    assert work.state["vars"]["model"] == {"__lightwork__": "path", "path": "lit://model.pt", "origin": "root.w"}
 
 
 def test_exists_and_get(tmp_path, monkeypatch):
@@ -154,3 +163,72 @@ def test_a_file_path_is_brought_again_when_its_owner_changed_it(store, tmp_path,
         monkeypatch.chdir(reader)
         paths.sync(model, store)
         assert (reader / "model.bin").read_text() == content
+
+
+def test_a_path_made_from_a_path_keeps_its_origin_and_consumer():
+    folder = Path("x/y/z", origin="root.a")
+    folder._consumer = "root.b"
+    made = [folder / "f.txt", "/top" / folder, folder.joinpath("f"), folder.with_name("w"), folder.with_suffix(".png"),
+            folder.with_stem("s"), folder.relative_to("x"), folder.parent, *folder.parents, Path(folder), Path(folder, "f")]
+    assert all(isinstance(p, Path) and p.origin == "root.a" and p.consumer_name == "root.b" for p in made)
+    assert folder.parents == [Path("x/y"), Path("x"), Path(".")]
+    assert Path(Path("a"), Path("b", origin="root.a")).origin == "root.a"
+    with pytest.raises(TypeError, match="different works \\(root.a, root.c\\)"):
+        Path(folder, Path("f", origin="root.c"))
+
+
+def test_a_path_in_a_works_state_is_attached_to_it():
+    class Source(L.LightningWork):
+        def __init__(self):
+            super().__init__()
+            self.out = Path("out.txt")
+
+        def run(self):
+            pass
+
+    class Reader(L.LightningWork):
+        def __init__(self, path):
+            super().__init__()
+            self.path = path
+
+        def run(self):
+            pass
+
+    class F(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.src = Source()
+            self.dst = Reader(self.src.out)
+
+        def run(self):
+            pass
+
+    flow = F()
+    assert (flow.src.out.origin_name, flow.src.out.consumer_name) == ("root.src", "root.src")
+    assert (flow.dst.path.origin_name, flow.dst.path.consumer_name) == ("root.src", "root.dst")
+    assert flow.dst.path.hash == flow.src.out.hash == Path("out.txt", origin="root.src").hash
+    assert Path("out.txt").hash is None and Path("out.txt", origin="root.x").hash != flow.src.out.hash
+    assert flow.state["flows"] == {} and flow.dst.state["vars"]["path"]["origin"] == "root.src"
+
+
+def test_a_path_goes_to_a_dict_and_back_and_pickles_with_its_origin_and_consumer():
+    import json
+    import pickle
+
+    from lightwork.utilities.app_helpers import LightningJSONEncoder
+
+    path = Path("a/b.txt", origin="root.x")
+    path._consumer = "root.y"
+    assert path.to_dict() == {"path": "a/b.txt", "origin_name": "root.x", "consumer_name": "root.y", "metadata": {}}
+    for back in (Path.from_dict(path.to_dict()), pickle.loads(pickle.dumps(path))):
+        assert back == path and (back.origin_name, back.consumer_name) == ("root.x", "root.y")
+    assert json.loads(json.dumps({"p": path}, cls=LightningJSONEncoder)) == {"p": path.to_dict()}
+
+
+def test_exists_asks_the_origin_only_for_an_attached_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "here.txt").write_text("x")
+    assert Path("here.txt").exists() and not Path("nowhere.txt").exists()
+    with pytest.raises(RuntimeError, match="not attached to a LightningWork"):
+        Path("nowhere.txt").exists_remote()
+    assert not Path("nowhere.txt", origin="root.w").exists()

@@ -2,7 +2,7 @@
 import pytest
 
 import lightwork as L
-from lightwork.utilities.app_helpers import is_overridden
+from lightwork.utilities.app_helpers import affiliation, is_overridden
 
 
 class Flow(L.LightningFlow):
@@ -17,3 +17,17 @@ def test_is_overridden_as_lightning_apps_answered():
     assert is_overridden("run", Flow()) and not is_overridden("configure_layout", Flow())
     assert not is_overridden("whatever", Flow()) and not is_overridden("whatever", Flow(), parent=Flow)
     assert is_overridden("run", Flow(), parent=L.LightningFlow)
+
+
+def test_affiliation_is_the_path_of_attribute_names_from_the_root():
+    class Outer(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.b = Flow()
+            self.pool = L.structures.List(Flow())
+
+        def run(self):
+            pass
+
+    root = Outer()
+    assert affiliation(root) == () and affiliation(root.b) == ("b",) and affiliation(root.pool[0]) == ("pool", "0")

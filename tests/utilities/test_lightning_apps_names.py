@@ -154,3 +154,15 @@ def test_app_commands_and_load_app(tmp_path, monkeypatch):
     assert (tmp_path / "made.txt").read_text() == "made\n"
     with pytest.raises(ValueError, match="defines no LightningApp"):
         load_app_from_file(str(app_file), raise_exception=True)
+
+
+def test_the_slow_flow_warning_and_its_constants_are_at_lightning_apps_paths():
+    from lightning.app.core.constants import FLOW_DURATION_SAMPLES, FLOW_DURATION_THRESHOLD
+    from lightning.app.utilities.app_helpers import affiliation
+    from lightning.app.utilities.warnings import LightningFlowWarning
+
+    from lightwork.utilities.warnings import LightningFlowWarning as ours
+
+    assert LightningFlowWarning is ours and issubclass(ours, UserWarning)
+    assert (FLOW_DURATION_SAMPLES, FLOW_DURATION_THRESHOLD) == (5, 1.0)
+    assert callable(affiliation)

@@ -335,8 +335,14 @@ def test_a_work_finds_the_app_from_its_environment(lightwork):
 
 
         class Reader(L.LightningWork):
+            def __init__(self):
+                super().__init__()
+                self.note = "mine"
+
             def run(self):
-                with AppState() as state:
+                with AppState() as own:  # in a work: scoped to the work, as Lightning Apps did
+                    print(f"work read {own.note} {own._my_affiliation}", flush=True)
+                with AppState(my_affiliation=()) as state:
                     print(f"work read {state.greeting}", flush=True)
                     state.greeting = "set by the work"
 
@@ -357,8 +363,37 @@ def test_a_work_finds_the_app_from_its_environment(lightwork):
         app = L.LightningApp(Root())
     """)
     run.wait_line("flow saw the work's change", timeout=60)
-    assert "work read hi" in run.stdout
+    assert "work read hi" in run.stdout and "work read mine ('reader',)" in run.stdout
     assert run.wait() == 0
+
+
+def test_the_flows_own_code_changes_its_state_through_an_app_state_without_waiting_for_itself(lightwork):
+    """The loop's thread answers the app's requests: an AppState used in run() sends after the pass."""
+    run = lightwork("""
+        import lightning as L
+        from lightning.app.utilities.state import AppState
+
+
+        class Root(L.LightningFlow):
+            def __init__(self):
+                super().__init__()
+                self.value = 0
+
+            def run(self):
+                print(f"pass {self.value}", flush=True)
+                if self.value == 0:
+                    state = AppState()
+                    assert state.value == 0
+                    state.value = -1
+                    state.flush()  # cannot wait here: the change goes once this pass is over
+                elif self.value == -1:
+                    self.stop("the flow saw its AppState's change")
+
+
+        app = L.LightningApp(Root())
+    """)
+    assert run.wait(60) == 0, run.stderr
+    assert run.stdout_lines == ["pass 0", "pass -1", "the flow saw its AppState's change"]
 
 
 def test_a_given_state_is_read_without_the_app():
@@ -377,6 +412,18 @@ def test_a_given_state_is_read_without_the_app():
         assert state.x == 1  # the change did not happen
     finally:
         state.close()
+
+
+def test_an_app_state_is_false_until_its_state_is_read_and_reading_it_takes_no_request():
+    """As Lightning Apps answered `bool(state)`; nothing listens on port 9, so a request would fail."""
+    with AppState(port=9) as unread:
+        assert not unread
+    tree = {"vars": {"x": 1}, "flows": {"child": {"vars": {}, "flows": {}, "works": {}, "structures": {}}},
+            "works": {}, "structures": {}}
+    with AppState(port=9, state=tree) as state:
+        assert state and state.child
+    with AppState(port=9, state={}) as empty:
+        assert not empty
 
 
 def test_close_ends_its_threads(served):
