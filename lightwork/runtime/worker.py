@@ -134,6 +134,7 @@ class WorkProcess:
         self.violation: BaseException | None = None  # a state-rule error found by the publisher
         self.undelivered: BaseException | None = None  # ... not yet raised in the user's code
         self.rejected: dict = {}  # attribute -> the non-JSON value already reported
+        self.said_returned = False  # a value returned by run() was reported (once per process)
         self.running = False  # a call is executing in the main thread
         self.wake = threading.Event()  # set by a watched assignment and by the start of a call
         self.watch = AssignmentWatch(type(self.work), self.wake, self._check_assignment)
@@ -406,9 +407,10 @@ class WorkProcess:
                 violation = self._take_violation()
             if violation is not None:
                 raise violation
-            if returned is not None:  # as Lightning Apps: a value would be lost, so the call fails
-                raise RuntimeError(f"{self.work.name}.run() returned a {type(returned).__name__}: a work's run() returns "
-                                   f"nothing to the flow; set a state attribute (or a Payload) instead")
+            if returned is not None and not self.said_returned:  # it is lost: say so once (the call succeeds)
+                self.said_returned = True
+                print(f"lightwork: {self.work.name}.run() returned a {type(returned).__name__}, which does not reach "
+                      f"the flow: set a state attribute (or a Payload) instead", file=sys.__stderr__, flush=True)
         except WorkStopped:
             self._finish(call.call_id, "stopped", "stopped by the app")
             exit_process()
