@@ -234,8 +234,8 @@ class AppLoop:
         return max(0.0, min(deadlines) - now) if deadlines else None
 
     def _failure(self, error: Exception) -> Exception:
-        """`error` ends the app as failed: it is kept as `app.exception` (MultiProcessRuntime.dispatch raises
-        the flow's own exception again, as Lightning Apps let it out)."""
+        """`error` ends the app as failed: kept as `app.exception`, which MultiProcessRuntime.dispatch() raises
+        again for the flow's own exceptions, as Lightning Apps let them out."""
         self.app.exception = error
         return error
 
@@ -280,7 +280,7 @@ class AppLoop:
                 self.feed.replace(self.root.state)
 
     def _shape_of_tree(self) -> tuple:
-        """Each component's name and identity, parents first: what `_run_pass` compares between passes."""
+        """Each component's name and identity, parents first: compared after each pass."""
         return tuple((c.name, id(c)) for c in self.root._lw_components())
 
     def _feed_flow_vars(self, flow_vars: list) -> None:
