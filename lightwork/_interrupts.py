@@ -1,8 +1,8 @@
 """Ctrl+C in the `lightwork` command: exit 130, print nothing and leave nothing running, whenever it arrives.
 
 While Python is still importing the command, nothing exists to clean up, so a Ctrl+C ends the process at
-once. From then on (`INTERRUPTS.install()`), a Ctrl+C raises KeyboardInterrupt in the main thread, and what
-runs ends through its `finally` blocks; while the app is being started it is held until the start is
+once. From then on (`INTERRUPTS.install()`), a Ctrl+C or a SIGTERM raises KeyboardInterrupt in the main
+thread, and what runs ends through its `finally` blocks (the exit code is 130, or 143 for a SIGTERM); while the app is being started it is held until the start is
 complete (a second one does not wait), and once cleanup has begun it is only counted, so cleanup is never
 cut short. Stdlib only: `lightwork/__init__.py` imports it first.
 """
@@ -33,22 +33,26 @@ def _exit_at_once(signum, frame) -> None:
 
 
 class Interrupts:
-    """The command's SIGINT policy; `count` is how many Ctrl+C arrived."""
+    """The command's SIGINT and SIGTERM policy; `count` is how many arrived, `exit_code` says which came first."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.exit_code = EXIT_CODE
         self.held = 0  # > 0 while the app is being started
         self.waiting = 0  # Ctrl+C held back since the start began
         self.stopping = False  # cleanup has begun: never raise again
 
     def install(self) -> None:
-        if signal.getsignal(signal.SIGINT) in (signal.default_int_handler, _exit_at_once):  # not when ignored
-            try:
-                signal.signal(signal.SIGINT, self._on_sigint)
-            except ValueError:  # not the main thread (the command called from a test's thread): leave it as it is
-                pass
+        for signum, untouched in ((signal.SIGINT, (signal.default_int_handler, _exit_at_once)), (signal.SIGTERM, (signal.SIG_DFL,))):
+            if signal.getsignal(signum) in untouched:  # not when ignored
+                try:
+                    signal.signal(signum, self._on_signal)
+                except ValueError:  # not the main thread (the command called from a test's thread): leave it as it is
+                    return
 
-    def _on_sigint(self, signum, frame) -> None:
+    def _on_signal(self, signum, frame) -> None:
+        if not self.count:
+            self.exit_code = 128 + signum
         self.count += 1
         if self.stopping:
             return

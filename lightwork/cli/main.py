@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from .._interrupts import EXIT_CODE, INTERRUPTS
+from .._interrupts import INTERRUPTS
 from .command import command
 from .drive import drive
 from .init import init
@@ -33,7 +33,7 @@ class _Main(click.Group):
 
 def _interrupted() -> None:
     INTERRUPTS.stopping = True  # what is left is Python's own exit: no more KeyboardInterrupt
-    sys.exit(EXIT_CODE)
+    sys.exit(INTERRUPTS.exit_code)
 
 
 @click.group(cls=_Main)
@@ -159,7 +159,7 @@ def run(ctx, target: tuple, host: str, port: int | None, no_ui: bool, token: str
         traceback.print_exc()
         sys.exit(1)
     code = _serve_and_run(app, host, port, no_ui, token, _runtime_factory(runtime, ray_address), basic_auth, open_ui)
-    sys.exit(EXIT_CODE if INTERRUPTS.count else code)
+    sys.exit(INTERRUPTS.exit_code if INTERRUPTS.count else code)
 
 
 def _usage_error(message: str) -> None:

@@ -65,6 +65,7 @@ def serve(control: socket.socket, works: dict, cleanup: list, preload_storage: b
 
         fsspec.filesystem("file")
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the command's handler: a SIGTERM ends the fork server
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_write, False)
     signal.set_wakeup_fd(wake_write)

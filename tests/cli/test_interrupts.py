@@ -108,10 +108,10 @@ def _own_lines(run) -> list:
     return [line for line in run.stderr_lines if not line.startswith("import time:")]
 
 
-def _interrupted_quietly(run, at_most_one_line: bool = False) -> None:
+def _interrupted_quietly(run, at_most_one_line: bool = False, expected: int = 130) -> None:
     code = run.wait(timeout=30)
     said = _own_lines(run)
-    assert code == 130, "\n".join(said)
+    assert code == expected, "\n".join(said)
     assert len(said) <= (1 if at_most_one_line else 0), "\n".join(said)
     assert run.leftovers() == []
 
@@ -184,3 +184,12 @@ def test_sigint_to_the_app_process_alone_still_exits_130(lightwork):
     run.wait_line("in the flow")
     run.signal(signal.SIGINT)
     _interrupted_quietly(run, at_most_one_line=True)
+
+
+def test_sigterm_before_the_app_runs_ends_it_as_ctrl_c_does_with_exit_143(lightwork):
+    """SIGTERM (a service manager, `kill`) while the app file loads or the app starts: the same clean end."""
+    for app, line in ((SLOW_TO_LOAD, "loading"), (SLOW_TO_START, "configuring"), (MANY_WORKS, "starting works")):
+        run = lightwork(app)
+        run.wait_line(line)
+        run.signal(signal.SIGTERM)
+        _interrupted_quietly(run, at_most_one_line=True, expected=143)
