@@ -50,15 +50,15 @@ def test_a_process_without_the_file_shows_its_lines_and_lightwork_frames_by_its_
     blob = code_pickle.dumps(app_module(str(app)).Divider)
     app.unlink()  # the loading process has no such file
     shown = subprocess.run([sys.executable, "-c", LOAD_AND_FAIL], input=blob, capture_output=True, cwd=tmp_path, check=True)
-    lines = shown.stderr.decode().splitlines()
-    assert lines[-6:] == [
+    expected = [
         f'  File "{app}", line 11, in run',
         "    divide(x)",
         f'  File "{app}", line 6, in divide',
         "    return 1 / x",
         *CARETS,
         "ZeroDivisionError: division by zero",
-    ], shown.stderr.decode()
+    ]
+    assert shown.stderr.decode().splitlines()[-len(expected):] == expected, shown.stderr.decode()
     # run()'s dispatching wrapper is lightwork's: named by the loading process's lightwork file, so hidden there
     lightwork_folder = os.path.dirname(os.path.abspath(lightwork.__file__))
     assert shown.stdout.decode().strip() == os.path.join(lightwork_folder, "core", "work.py")

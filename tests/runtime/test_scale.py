@@ -213,7 +213,7 @@ class F(L.LightningFlow):
 app = L.LightningApp(F())
 """
     )
-    run = lightwork(["run", "app.py"], rlimits={resource.RLIMIT_NOFILE: (100, 100)})
+    run = lightwork(["run", "app.py", "--no-ui"], rlimits={resource.RLIMIT_NOFILE: (100, 100)})
     assert run.wait(timeout=30) == 1
     errors = [line for line in run.stderr_lines if line.startswith("lightwork:")]
     assert len(errors) == 1 and "open-files limit (100) is reached" in errors[0], run.stderr
