@@ -26,6 +26,7 @@ from ..core.status import StatusInfo, WorkStatus, check_transition
 from ..core.work import LightningWork
 from ..runtime.base import WorkStartError
 from ..runtime.output import LOG_DIR_VARIABLE
+from .steer import Refused
 from ..runtime.protocol import Call, Delta, ErrorInfo, Exited, Placed, Serving, Status, Update
 from ..storage.mount import mounts_of
 from ..storage.mount import refusal as mount_refusal
@@ -100,7 +101,7 @@ class AppLoop:
         self.changed = True  # a pass is due: something changed since the last one (or none ran yet)
         self._wakes: set = set()  # time.time() values flows asked for a pass at (schedules, components' timers)
         self._works: dict = {}
-        self._flow_vars = [(c.name, c._lw_state_values()) for c in self.root._lw_components() if c._lw_group == "flows"]
+        self._flow_vars = self._flow_values()
         log = os.environ.get("LIGHTWORK_DELTA_LOG")
         self._delta_log = open(log, "a", buffering=1) if log else None
         self._requests: collections.deque = collections.deque()  # (fn, future) from other threads: see submit()
@@ -127,19 +128,26 @@ class AppLoop:
         return future
 
     def _serve_requests(self) -> None:
+        served = False
         while self._requests:
             fn, future = self._requests.popleft()
             if not future.set_running_or_notify_cancel():
                 continue
-            self.changed = True  # a pass follows a request, even one whose handler raised after changing state
             try:
                 result = fn()
             except PassAborted:  # a blocking work call from a handler: it goes on in later passes
                 result = None
-            except Exception as exc:
+            except Refused as exc:  # a refused change changed nothing
                 future.set_exception(exc)
                 continue
-            future.set_result(result)
+            except Exception as exc:  # a pass follows all the same: the handler may have changed state first
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+            served = True
+        if served:
+            self.changed = True
+            self._see_flow_writes(self._flow_values())  # the requests' writes, so the pass does not take them for its own
 
     def request_stop(self) -> None:
         """End the app as `flow.stop()` would, before the next pass (call through `submit`)."""
@@ -267,11 +275,8 @@ class AppLoop:
                 self._push_flow_writes(component)
             else:
                 flow_vars.append((component.name, component._lw_state_values()))
-        if not same(flow_vars, self._flow_vars):
+        if self._see_flow_writes(flow_vars):
             self.changed = True
-            if self.feed is not None:
-                self._feed_flow_vars(flow_vars)
-        self._flow_vars = flow_vars
         shape = tuple(shape)
         if shape != self._shape:  # components came, went or were replaced: a change, seen whole by the feed
             self._shape = shape
@@ -282,6 +287,18 @@ class AppLoop:
     def _shape_of_tree(self) -> tuple:
         """Each component's name and identity, parents first: compared after each pass."""
         return tuple((c.name, id(c)) for c in self.root._lw_components())
+
+    def _flow_values(self) -> list:
+        return [(c.name, c._lw_state_values()) for c in self.root._lw_components() if c._lw_group == "flows"]
+
+    def _see_flow_writes(self, flow_vars: list) -> bool:
+        """Whether the flows' values (`_flow_values()`) differ from the last look; the feed gets what changed."""
+        if same(flow_vars, self._flow_vars):
+            return False
+        if self.feed is not None:
+            self._feed_flow_vars(flow_vars)
+        self._flow_vars = flow_vars
+        return True
 
     def _feed_flow_vars(self, flow_vars: list) -> None:
         before = dict(self._flow_vars)

@@ -5,6 +5,7 @@ any of it is applied, so a refused delta changes nothing. Run these in the loop'
 """
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import Any
 
@@ -22,11 +23,33 @@ def apply_external_delta(root, delta: Any) -> int:
     changed. Raises Refused (and changes nothing) for anything but JSON values of declared attributes."""
     if not isinstance(delta, dict):
         raise Refused(f"a delta is a JSON object of change kinds, not {type(delta).__name__}")
+    with _not_too_deep():
+        components = {c._lw_path: c for c in root._lw_components()}
+        values = _checked_values(components, delta)
+    changed = 0
+    for (path, name), value in values.items():
+        component = components[path]
+        if not same(to_json(getattr(component, name)), value):
+            setattr(component, name, from_json(value))
+            changed += 1
+    return changed
+
+
+@contextlib.contextmanager
+def _not_too_deep():
+    """Python's recursion limit, reached by a value nested hundreds deep, as a Refused."""
+    try:
+        yield
+    except RecursionError:
+        raise Refused("a value nests too deeply (a few hundred levels at most)") from None
+
+
+def _checked_values(components: dict, delta: dict) -> dict:
+    """(component path, attribute) -> the attribute's new JSON value; Refused for anything not allowed."""
     try:
         changes = list(iter_changes(delta))
     except ValueError as exc:
         raise Refused(str(exc)) from None
-    components = {c._lw_path: c for c in root._lw_components()}
     values: dict = {}  # (component path, attribute) -> the attribute's new JSON value
     for kind, path, value in changes:
         _check_value(path, value)
@@ -52,13 +75,7 @@ def apply_external_delta(root, delta: Any) -> int:
             check_json(type(component).__name__, name, from_json(value))
         except TypeError as exc:
             raise Refused(str(exc)) from None
-    changed = 0
-    for (path, name), value in values.items():
-        component = components[path]
-        if not same(to_json(getattr(component, name)), value):
-            setattr(component, name, from_json(value))
-            changed += 1
-    return changed
+    return values
 
 
 def delta_from_state(root, state: Any) -> dict:
@@ -66,6 +83,11 @@ def delta_from_state(root, state: Any) -> dict:
     tree other than components' vars (statuses, a work's server) are ignored."""
     if not isinstance(state, dict):
         raise Refused(f"the state is a JSON object (as GET /api/v1/state returns), not {type(state).__name__}")
+    with _not_too_deep():
+        return _delta_to(root, state)
+
+
+def _delta_to(root, state: dict) -> dict:
     changed: dict = {}
     for component in root._lw_components():
         node = state

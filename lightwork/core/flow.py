@@ -34,6 +34,13 @@ class LightningFlow(Component):
         """End the app as failed: every work is stopped and `lightwork run` exits with code 1."""
         raise AppStop(end_msg, failed=True)
 
+    def _exit(self, end_msg: str = "") -> None:
+        """Lightning Apps' deprecated spelling of `stop()`, which apps written for it still call."""
+        import warnings
+
+        warnings.warn("LightningFlow._exit() is deprecated: call self.stop() instead", DeprecationWarning, stacklevel=2)
+        self.stop(end_msg)
+
     def schedule(self, cron_pattern: str, start_time=None, user_key: str | None = None) -> bool:
         """True at the first call, then in the first pass after each time `cron_pattern` names
         ("*/5 * * * *", or "hourly", "daily", "weekly", "monthly", "yearly", "midnight"); else False.

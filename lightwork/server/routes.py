@@ -13,7 +13,7 @@ import os
 import tempfile
 import typing
 
-from fastapi import FastAPI, HTTPException, Request, WebSocket
+from fastapi import FastAPI, HTTPException, Query, Request, WebSocket
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
@@ -96,10 +96,7 @@ def make_app(server) -> FastAPI:
             body += chunk
             if len(body) > MAX_BODY:
                 raise HTTPException(413, f"the body is larger than {MAX_BODY} bytes")
-        try:
-            return json.loads(body, parse_constant=_no_constants)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise HTTPException(400, f"the body is not JSON: {exc}") from None
+        return _parse_json(body)
 
     # -- state ---------------------------------------------------------------------------------------------
     @app.get("/healthz")
@@ -214,7 +211,7 @@ def make_app(server) -> FastAPI:
                         headers={"Content-Disposition": f'attachment; filename="{os.path.basename(path)}"'})
 
     @app.get("/api/v1/logs/{work}")
-    async def logs(work: str, offset: int = 0):
+    async def logs(work: str, offset: int = Query(0, lt=2**63)):  # a file offset: larger ones are answered 422
         text, end = await asyncio.to_thread(hub.read_log, work, offset)
         return {"work": work, "offset": end, "text": text}
 
@@ -268,6 +265,16 @@ def _handler_failed(exc: Exception) -> HTTPException:
 
     error = ErrorInfo.from_exception(exc)
     return HTTPException(500, {"error": error.type, "message": error.message, "traceback": error.traceback})
+
+
+def _parse_json(body: bytes):
+    """A request body's JSON value; 400 when it is not JSON (NaN and Infinity are not) or nests too deeply."""
+    try:
+        return json.loads(body, parse_constant=_no_constants)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise HTTPException(400, f"the body is not JSON: {exc}") from None
+    except RecursionError:
+        raise HTTPException(400, "the body's JSON nests too deeply (a few hundred levels at most)") from None
 
 
 def _no_constants(name: str):
@@ -343,11 +350,7 @@ def _command_endpoint(in_loop, loop_async, name, method):
     models = [p for p in signature.parameters.values() if _is_model(p.annotation)]
 
     async def command(request: Request):
-        body = await request.body()
-        try:
-            arguments = json.loads(body or b"{}", parse_constant=_no_constants)
-        except ValueError as exc:
-            raise HTTPException(400, f"the body is not JSON: {exc}") from None
+        arguments = _parse_json(await request.body() or b"{}")
         if not isinstance(arguments, dict):
             raise HTTPException(422, "the body of a command is a JSON object of its arguments")
         arguments = {**request.query_params, **arguments}  # Lightning Apps' CLI sent them as query parameters

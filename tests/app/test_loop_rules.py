@@ -239,8 +239,11 @@ def _run_until_idle(loop, limit=20):
         return receive(timeout)
 
     loop.runtime.receive = recording
-    with pytest.raises(_Idle):
-        loop._loop()
+    try:
+        with pytest.raises(_Idle):
+            loop._loop()
+    finally:
+        loop.runtime.receive = receive
     return timeouts
 
 
@@ -602,3 +605,29 @@ def test_a_request_whose_handler_changed_state_and_then_raised_still_causes_a_pa
     loop._serve_requests()
     assert isinstance(answer.exception(), ValueError) and root.counter == 1
     assert loop.changed  # the flow sees the count in its next pass, as with a handler that returns
+
+
+def test_a_request_that_changes_the_flow_makes_one_pass_and_a_refused_delta_none(loop_of):
+    from lightwork.app.steer import Refused, apply_external_delta
+
+    passes = []
+
+    class F(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.items = []
+
+        def run(self):
+            passes.append(list(self.items))
+
+    root = F()
+    loop = loop_of(root)
+    _run_until_idle(loop)
+    assert passes == [[]]
+    loop.submit(lambda: root.items.append("a"))  # as a configure_api handler or an AppState client would
+    _run_until_idle(loop)
+    assert passes == [[], ["a"]]  # the request's write is not taken for the pass's own
+    refused = loop.submit(lambda: apply_external_delta(root, {"values_changed": {"root['vars']['nope']": {"new_value": 1}}}))
+    _run_until_idle(loop)
+    assert isinstance(refused.exception(), Refused)
+    assert passes == [[], ["a"]]  # nothing changed: no pass

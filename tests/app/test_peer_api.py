@@ -605,3 +605,20 @@ def test_a_works_on_exit_runs_when_it_is_stopped_and_when_the_app_ends(lightwork
     )
     assert run.wait(60) == 0, run.stderr
     assert (tmp_path / "root.a.exited").read_text() == "yes" and (tmp_path / "root.b.exited").read_text() == "yes"
+
+
+def test_the_deprecated_flow_exit_ends_the_app_as_stop_does(lightwork):
+    run = lightwork(
+        """
+        import lightning as L
+
+        class F(L.LightningFlow):
+            def run(self):
+                self._exit("served its files")
+
+        app = L.LightningApp(F())
+        """,
+        env={"LIGHTWORK_NO_UI": "1"},
+    )
+    assert run.wait() == 0, run.stderr
+    assert run.stdout_lines == ["served its files"]

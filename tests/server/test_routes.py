@@ -164,6 +164,8 @@ def test_a_whole_state_posted_sets_what_differs(served):
         ({"delta": {"no_such_kind": {}}}, 422, "unknown delta kind"),
         ({"delta": {"values_changed": {"not a path": {"new_value": 1}}}}, 422, "not a delta path"),
         ({"delta": [1]}, 422, "JSON object"),
+        (_delta("root['vars']['names']", json.loads("[" * 600 + "]" * 600)), 422, "nests too deeply"),
+        ({"state": {"vars": {"names": json.loads("[" * 600 + "]" * 600)}}}, 422, "nests too deeply"),
         ({"nodelta": 1}, 422, "expected"),
         ({"state": 5}, 422, "JSON object"),
         ({"stage": "running"}, 422, "stopping"),
@@ -189,6 +191,10 @@ def test_bodies_that_are_not_json_or_too_big_are_refused(served):
     assert client.post("/api/v1/delta", content=nan).status_code == 400
     big = b'{"delta": "' + b"x" * (17 << 20) + b'"}'
     assert client.post("/api/v1/delta", content=big).status_code == 413
+    deep = b'{"delta": {"values_changed": {"root[\'vars\'][\'message\']": {"new_value": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}}}"
+    assert client.post("/api/v1/delta", content=deep).status_code == 400
+    assert client.post("/command/rename", content=b"[" * 100_000 + b"]" * 100_000).status_code == 400
+    assert client.get("/api/v1/logs/root.w", params={"offset": 2**63}).status_code == 422
     assert client.get("/api/v1/state").json()["vars"]["message"] == "hello"
 
 
