@@ -104,7 +104,7 @@ class AppLoop:
         self._flow_vars = self._flow_values()
         log = os.environ.get("LIGHTWORK_DELTA_LOG")
         self._delta_log = open(log, "a", buffering=1) if log else None
-        self._requests: collections.deque = collections.deque()  # (fn, future) from other threads: see submit()
+        self._requests: collections.deque = collections.deque()  # (fn, future, reads) from other threads: see submit()
         self.stop_requested = False
         self.feed: StateFeed | None = None  # made by observe(): only an observed app pays for the mirror
         self._shape = self._shape_of_tree()  # the components at the last pass: a pass follows when they change
@@ -119,18 +119,19 @@ class AppLoop:
             self.feed = StateFeed(self.root.state)
         return self.feed
 
-    def submit(self, fn) -> concurrent.futures.Future:
+    def submit(self, fn, reads: bool = False) -> concurrent.futures.Future:
         """From any thread: run `fn()` in the loop's thread between passes; its result or error go to the
-        future. A future cancelled before its turn is skipped, so it changes nothing."""
+        future. A pass follows, unless `reads` (it only looks) and the flows' values are as they were. A future
+        cancelled before its turn is skipped, so it changes nothing."""
         future: concurrent.futures.Future = concurrent.futures.Future()
-        self._requests.append((fn, future))
+        self._requests.append((fn, future, reads))
         self.runtime.wake()
         return future
 
     def _serve_requests(self) -> None:
-        served = False
+        served = changed = False
         while self._requests:
-            fn, future = self._requests.popleft()
+            fn, future, reads = self._requests.popleft()
             if not future.set_running_or_notify_cancel():
                 continue
             try:
@@ -145,9 +146,10 @@ class AppLoop:
             else:
                 future.set_result(result)
             served = True
-        if served:
+            changed = changed or not reads
+        # The requests' writes are seen now, so the next pass does not take them for its own.
+        if served and (self._see_flow_writes(self._flow_values()) or changed):
             self.changed = True
-            self._see_flow_writes(self._flow_values())  # the requests' writes, so the pass does not take them for its own
 
     def request_stop(self) -> None:
         """End the app as `flow.stop()` would, before the next pass (call through `submit`)."""

@@ -1,4 +1,5 @@
-"""Flows' `configure_layout()`: collected once when the app starts, resolved to URLs on each request.
+"""Flows' `configure_layout()`: collected when the app starts (which Frontends run) and again between passes
+(the tabs, which may follow the state), resolved to URLs on each request.
 
 A layout is a list of tabs `{"name": ..., "content": ...}` (a single tab or a Frontend alone are accepted
 too); content is a URL, a work (its server), a child flow (its own layout) or a Frontend. A flow that does

@@ -25,6 +25,7 @@ from .layout import resolve_layout
 MAX_BODY = 16 << 20  # bytes of JSON a request may carry (413 beyond)
 MAX_UPLOAD = 4 << 30  # bytes a file upload may carry
 DEFAULT_TIMEOUT = 30.0  # seconds the loop has to answer a request of ours
+LAYOUT_WAIT = 0.5  # seconds the layout waits for the loop to read it again (else the last one read is answered)
 UPLOAD_DRIVE = "uploaded_files"
 _UI = os.path.join(os.path.dirname(__file__), "ui", "index.html")
 
@@ -37,10 +38,10 @@ def make_app(server) -> FastAPI:
 
     waiting: set = set()  # the answers awaited from the loop; the app's end answers them 503
 
-    async def in_loop(fn, timeout: float | None = DEFAULT_TIMEOUT):
+    async def in_loop(fn, timeout: float | None = DEFAULT_TIMEOUT, reads: bool = False):
         if server.stopping:
             raise HTTPException(503, "the app has stopped")
-        future = loop.submit(fn)
+        future = loop.submit(fn, reads)
         answer = asyncio.wrap_future(future)
         waiting.add(answer)  # no await since the check: end_waiting, in this thread too, will see it
         try:
@@ -135,16 +136,21 @@ def make_app(server) -> FastAPI:
             return {"app": {"stage": "stopping" if loop.stop_requested else "running", "name": server.name},
                     "works": {w.name: w._lw_status_state() for w in loop.root.works()}}
 
-        return await in_loop(statuses)
+        return await in_loop(statuses, reads=True)
 
     @app.get("/api/v1/spec")
     async def spec():
-        return await in_loop(lambda: [_work_spec(w) for w in loop.root.works()])
+        return await in_loop(lambda: [_work_spec(w) for w in loop.root.works()], reads=True)
 
     @app.get("/api/v1/layout")
     async def layout():
-        # Not through the loop: the tabs are fixed at start and a work's url is one string, so the web UI has
-        # its tabs even while a pass takes long.
+        # Read again between passes, as a tab may show a work's URL once it serves or follow the state; while
+        # a pass takes long, the tabs read last, so the web UI has its tabs at once.
+        try:
+            await in_loop(server.read_layouts, LAYOUT_WAIT, reads=True)
+        except HTTPException as exc:
+            if exc.status_code != 504:
+                raise
         return resolve_layout(server.layouts, server.frontend_urls)
 
     @app.websocket("/api/v1/ws")

@@ -10,6 +10,7 @@ import ipaddress
 import os
 import shutil
 import socket
+import sys
 import threading
 
 from .auth import BASIC_AUTH_VARIABLE, TOKEN_VARIABLE, Guard
@@ -64,6 +65,7 @@ class AppServer:
         self._thread: threading.Thread | None = None
         self._uvicorn = None
         self._process_frontends: list = []
+        self._layout_failure: str | None = None
 
     def attach(self, loop) -> None:
         """Serve `loop`'s app (in the loop's thread, before it runs: this calls the flows' configure_*)."""
@@ -84,6 +86,21 @@ class AppServer:
         """Whether a request carries the token (a Bearer header, X-Lightwork-Token, or ?token=) or the
         basic-auth credentials."""
         return self.guard.allows(headers, query)
+
+    def read_layouts(self) -> None:
+        """In the loop's thread: the flows' layouts read again (the tabs may follow the state, as in Lightning
+        Apps); the Frontends stay those started. A layout that fails now keeps the tabs read last."""
+        from .layout import collect_layouts
+
+        try:
+            tabs, _ = collect_layouts(self.loop.root)
+        except Exception as exc:
+            said = f"lightwork: a configure_layout() failed when read again ({type(exc).__name__}: {exc}); the tabs read before stay"
+            if said != self._layout_failure:  # once, not at every read
+                self._layout_failure = said
+                print(said, file=sys.stderr, flush=True)
+            return
+        self.layouts, self._layout_failure = (tabs, self.layouts[1]), None
 
     def _collect_flows_config(self) -> None:
         from ..commands import collect_commands

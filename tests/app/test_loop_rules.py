@@ -631,3 +631,25 @@ def test_a_request_that_changes_the_flow_makes_one_pass_and_a_refused_delta_none
     _run_until_idle(loop)
     assert isinstance(refused.exception(), Refused)
     assert passes == [[], ["a"]]  # nothing changed: no pass
+
+
+def test_a_request_that_only_reads_makes_no_pass_unless_the_flows_changed(loop_of):
+    passes = []
+
+    class F(L.LightningFlow):
+        def __init__(self):
+            super().__init__()
+            self.items = []
+
+        def run(self):
+            passes.append(list(self.items))
+
+    root = F()
+    loop = loop_of(root)
+    _run_until_idle(loop)
+    looked = loop.submit(lambda: list(root.items), reads=True)  # the layout, the statuses, the spec
+    _run_until_idle(loop)
+    assert looked.result() == [] and passes == [[]]
+    loop.submit(lambda: root.items.append("a"), reads=True)  # a read that wrote after all (a layout with side effects)
+    _run_until_idle(loop)
+    assert passes == [[], ["a"]]

@@ -76,6 +76,15 @@ app = L.LightningApp(Root())
 """
 
 
+FOLLOWING = SERVING.replace(
+    """            {"name": "site", "content": self.inner},
+        ]""",
+    """            {"name": "site", "content": self.inner},
+            {"name": "a's docs", "content": self.a.url + "/docs"},  # "/docs" until the work serves
+        ] + ([{"name": "extra", "content": "https://example.org/extra"}] if self.show_extra else [])""",
+).replace("        self._told = set()", "        self._told = set()\n        self.show_extra = False")
+
+
 @pytest.fixture
 def site(tmp_path):
     (tmp_path / "site").mkdir()
@@ -104,6 +113,21 @@ def test_works_get_unique_ports_and_a_url_once_their_server_answers(lightwork, s
     assert run.wait() == 130
     with pytest.raises(httpx.ConnectError):
         httpx.get(a_url)  # the work's server ended with the app
+
+
+def test_the_layout_is_read_again_so_tabs_follow_a_works_url_and_the_state(lightwork, site):
+    run = lightwork(FOLLOWING)
+    url = run.server_url()
+    run.wait_line("root.a url ", timeout=30)
+    a_url = next(line.split()[2] for line in run.stdout_lines if line.startswith("root.a url "))
+    tabs = {tab["name"]: tab for tab in httpx.get(f"{url}/api/v1/layout").json()}
+    assert tabs["a's docs"]["target"] == a_url + "/docs" and "extra" not in tabs
+    delta = {"values_changed": {"root['vars']['show_extra']": {"new_value": True}}}
+    assert httpx.post(f"{url}/api/v1/delta", json={"delta": delta}).json() == {"changed": 1}
+    tabs = [tab["name"] for tab in httpx.get(f"{url}/api/v1/layout").json()]
+    assert tabs == ["docs", "server a", "site", "a's docs", "extra"]
+    run.signal(signal.SIGINT)
+    assert run.wait() == 130
 
 
 STOPPING = """

@@ -95,7 +95,8 @@ class Root(L.LightningFlow):
             print(f"greeting is {self.greeting}", flush=True)
 
     def configure_layout(self):
-        return [{"name": "home", "content": StaticWebFrontend(SITE)}, {"name": "api", "content": self.server}]
+        tabs = [{"name": "home", "content": StaticWebFrontend(SITE)}, {"name": "api", "content": self.server}]
+        return tabs + ([{"name": "served", "content": self.server.url}] if self.serve else [])  # follows the state
 
 
 app = L.LightningApp(Root())
@@ -289,6 +290,10 @@ def test_layout_tabs_show_a_static_frontend_and_a_works_server(start, page):
     httpx.post(f"{url}/api/v1/delta", json={"delta": {"values_changed": {"root['vars']['serve']": {"new_value": True}}}}).raise_for_status()
     expect(page.frame_locator("iframe[title='api']").locator("p")).to_have_text("hello from the work's server", timeout=30000)
     expect(page.get_by_test_id("tab-api")).to_have_attribute("aria-selected", "true")
+    # (e) a tab the layout gains with the state, showing the work's URL once it serves
+    page.get_by_test_id("tab-served").click(timeout=WAIT)
+    expect(page.frame_locator("iframe[title='served']").locator("p")).to_have_text("hello from the work's server", timeout=WAIT)
+    page.get_by_test_id("tab-api").click()
     # the keyboard moves between tabs; the chosen tab survives a reload
     page.get_by_test_id("tab-api").press("ArrowLeft")
     expect(page.get_by_test_id("tab-home")).to_be_focused()
