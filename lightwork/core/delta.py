@@ -86,6 +86,8 @@ def _same_item(a: Any, b: Any) -> bool:
 
 def matches(value: Any, json_value: Any) -> bool:
     """`same(to_json(value), json_value)` without building the copy."""
+    if type(value) in SCALARS:  # most arguments: no attribute lookups
+        return type(json_value) is type(value) and value == json_value
     if value is json_value and not isinstance(value, (dict, list)):
         return True
     if isinstance(value, dict):
