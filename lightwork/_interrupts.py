@@ -2,9 +2,9 @@
 
 While Python is still importing the command, nothing exists to clean up, so a Ctrl+C ends the process at
 once. From then on (`INTERRUPTS.install()`), a Ctrl+C or a SIGTERM raises KeyboardInterrupt in the main
-thread, and what runs ends through its `finally` blocks (the exit code is 130, or 143 for a SIGTERM); while the app is being started it is held until the start is
-complete (a second one does not wait), and once cleanup has begun it is only counted, so cleanup is never
-cut short. Stdlib only: `lightwork/__init__.py` imports it first.
+thread, and what runs ends through its `finally` blocks (exit code 130, or 143 for a SIGTERM); while the app
+is being started it is held until the start is complete (a second one does not wait), and once cleanup has
+begun it is only counted, so cleanup is never cut short. Stdlib only: `lightwork/__init__.py` imports it first.
 """
 from __future__ import annotations
 
@@ -43,7 +43,8 @@ class Interrupts:
         self.stopping = False  # cleanup has begun: never raise again
 
     def install(self) -> None:
-        for signum, untouched in ((signal.SIGINT, (signal.default_int_handler, _exit_at_once)), (signal.SIGTERM, (signal.SIG_DFL,))):
+        ours_to_take = {signal.SIGINT: (signal.default_int_handler, _exit_at_once), signal.SIGTERM: (signal.SIG_DFL,)}
+        for signum, untouched in ours_to_take.items():
             if signal.getsignal(signum) in untouched:  # not when ignored
                 try:
                     signal.signal(signum, self._on_signal)

@@ -26,7 +26,6 @@ from ..core.status import StatusInfo, WorkStatus, check_transition
 from ..core.work import LightningWork
 from ..runtime.base import WorkStartError
 from ..runtime.output import LOG_DIR_VARIABLE
-from .steer import Refused
 from ..runtime.protocol import Call, Delta, ErrorInfo, Exited, Placed, Serving, Status, Update
 from ..storage.mount import mounts_of
 from ..storage.mount import refusal as mount_refusal
@@ -42,6 +41,7 @@ from ..storage.payload import (
 from ..utilities.enum import AppStage, WorkStopReasons
 from .feed import StateFeed, copied
 from .flow_timer import FlowTimer
+from .steer import Refused
 
 WAKE_RECHECK = 60.0  # seconds: a far wake time (a schedule) is checked against the wall clock this often
 PAYLOAD_GC_INTERVAL = 0.25  # seconds between removals of payload files nothing refers to

@@ -149,7 +149,7 @@ def make_app(server) -> FastAPI:
         try:
             await in_loop(server.read_layouts, LAYOUT_WAIT, reads=True)
         except HTTPException as exc:
-            if exc.status_code != 504:
+            if exc.status_code not in (503, 504):  # the app has stopped, or the pass takes long
                 raise
         return resolve_layout(server.layouts, server.frontend_urls)
 
