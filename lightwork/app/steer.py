@@ -13,6 +13,8 @@ from ..core.codec import TAG, from_json, to_json
 from ..core.component import check_json
 from ..core.delta import apply_change, format_path, iter_changes, same
 
+MAX_DEPTH = 100  # levels of lists and dicts a value from outside may nest (deeper ones are refused)
+
 
 class Refused(ValueError):
     """A change the app does not accept; the message says what was wrong."""
@@ -41,7 +43,7 @@ def _not_too_deep():
     try:
         yield
     except RecursionError:
-        raise Refused("a value nests too deeply (a few hundred levels at most)") from None
+        raise Refused(f"a value nests deeper than {MAX_DEPTH} levels") from None
 
 
 def _checked_values(components: dict, delta: dict) -> dict:
@@ -130,16 +132,18 @@ def _undeclared(component, name, path) -> str:
 
 
 def _check_value(path: tuple, value: Any) -> None:
-    stack = [value]
+    stack = [(value, 0)]
     while stack:
-        item = stack.pop()
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise Refused(f"{format_path(path)}: the value nests deeper than {MAX_DEPTH} levels")
         if isinstance(item, float) and not math.isfinite(item):
             raise Refused(f"{format_path(path)}: {item} is not a JSON value")
         if isinstance(item, dict):
             if TAG in item:
                 raise Refused(f"{format_path(path)}: storage references (Payload, Drive, Path) cannot be set from outside the app")
-            stack.extend(item.values())
+            stack.extend((inner, depth + 1) for inner in item.values())
         elif isinstance(item, list):
-            stack.extend(item)
+            stack.extend((inner, depth + 1) for inner in item)
         elif not isinstance(item, (str, int, float, bool, type(None))):
             raise Refused(f"{format_path(path)}: a {type(item).__name__} is not a JSON value")

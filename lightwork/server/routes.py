@@ -280,7 +280,7 @@ def _parse_json(body: bytes):
     except (ValueError, UnicodeDecodeError) as exc:
         raise HTTPException(400, f"the body is not JSON: {exc}") from None
     except RecursionError:
-        raise HTTPException(400, "the body's JSON nests too deeply (a few hundred levels at most)") from None
+        raise HTTPException(400, "the body's JSON nests too deeply") from None
 
 
 def _no_constants(name: str):
