@@ -409,6 +409,7 @@ def pytest_sessionfinish(session, exitstatus):
     # pytest from exiting: end this session's children, by pid, as Lightning Apps' own conftest did.
     with open("/proc/self/cmdline", "rb") as own:
         session = own.read()
+    _terminate(_children(os.getpid()))  # an app ends cleanly on SIGTERM, removing its folders; SIGKILL cannot
     pending, ended = _children(os.getpid()), []
     while pending:
         pid = pending.pop()
@@ -422,6 +423,28 @@ def pytest_sessionfinish(session, exitstatus):
         except (OSError, ProcessLookupError):
             pass
     _write_results(ended)
+
+
+def _terminate(pids: list, grace: float = 5.0) -> None:
+    """SIGTERM to `pids`, then wait up to `grace` seconds for them to end."""
+    import time
+
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and any(map(_running, pids)):
+        time.sleep(0.1)
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def _write_results(leftovers: list) -> None:
