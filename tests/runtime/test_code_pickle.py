@@ -8,7 +8,9 @@ import types
 import lightwork
 from lightwork.runtime import code_pickle
 
-CARETS = ["           ~~^~~"] if sys.version_info >= (3, 11) else []  # Python 3.11 on marks the failing expression
+def without_carets(text: str) -> list:
+    """The traceback's lines without the ~~^^ marks, which each Python version places differently."""
+    return [line for line in text.splitlines() if line.strip(" ~^")]
 
 SOURCE = textwrap.dedent(
     """
@@ -55,10 +57,9 @@ def test_a_process_without_the_file_shows_its_lines_and_lightwork_frames_by_its_
         "    divide(x)",
         f'  File "{app}", line 6, in divide',
         "    return 1 / x",
-        *CARETS,
         "ZeroDivisionError: division by zero",
     ]
-    assert shown.stderr.decode().splitlines()[-len(expected):] == expected, shown.stderr.decode()
+    assert without_carets(shown.stderr.decode())[-len(expected):] == expected, shown.stderr.decode()
     # run()'s dispatching wrapper is lightwork's: named by the loading process's lightwork file, so hidden there
     lightwork_folder = os.path.dirname(os.path.abspath(lightwork.__file__))
     assert shown.stdout.decode().strip() == os.path.join(lightwork_folder, "core", "work.py")
@@ -98,7 +99,7 @@ def test_a_work_created_while_the_app_runs_shows_the_app_lines_on_the_process_ru
         env={"LIGHTWORK_NO_UI": "1"},
     )
     assert run.wait(60) == 1
-    assert run.stderr[run.stderr.index("Traceback"):].splitlines() == [
+    assert without_carets(run.stderr[run.stderr.index("Traceback"):]) == [
         "Traceback (most recent call last):",
         '  File "app.py", line 8, in run',
         '    raise ValueError("the late work fails")',

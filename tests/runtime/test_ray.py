@@ -2,7 +2,6 @@
 import pathlib
 import shutil
 import signal
-import sys
 import time
 
 import pytest
@@ -11,7 +10,9 @@ import lightwork as L
 from lightwork.runtime.ray_actors import ray_options
 from lightwork.testing import processes_with
 
-CARETS = ["           ~~^~~"] if sys.version_info >= (3, 11) else []  # Python 3.11 on marks the failing expression
+def without_carets(text: str) -> list:
+    """The traceback's lines without the ~~^^ marks, which each Python version places differently."""
+    return [line for line in text.splitlines() if line.strip(" ~^")]
 
 FOREVER = """
 import time
@@ -141,13 +142,12 @@ def test_a_failing_work_shows_the_traceback_of_the_process_runtime(lightwork, ra
     local = lightwork(source, env={"LIGHTWORK_NO_UI": "1"})
     assert local.wait(60) == 1
     traceback = local.stderr[local.stderr.index("Traceback"):]
-    assert traceback.splitlines() == [
+    assert without_carets(traceback) == [
         "Traceback (most recent call last):",
         '  File "app.py", line 19, in run',
         "    divide(x)",
         '  File "app.py", line 9, in divide',
         "    return 1 / x",
-        *CARETS,
         "ZeroDivisionError: division by zero",
     ], traceback
     run = lightwork(source, env={"LIGHTWORK_RUNTIME": "ray", "RAY_ADDRESS": ray_instance.address, "LIGHTWORK_NO_UI": "1", "MOVE_APP_FILE": "1"})
