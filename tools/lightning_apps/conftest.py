@@ -414,6 +414,8 @@ def pytest_sessionfinish(session, exitstatus):
     while pending:
         pid = pending.pop()
         pending.extend(_children(pid))
+        if not _running(pid):  # ended (a zombie until its parent reaps it)
+            continue
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
                 command = cmdline.read()
