@@ -18,6 +18,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from starlette.staticfiles import StaticFiles
 
 from ..app.steer import Refused, apply_external_delta, delta_from_state
+from ..storage.store import TEMP_PREFIX
 from .handlers import call_in_server, copy_requests, runs_in_loop
 from .hub import Hub
 from .layout import resolve_layout
@@ -27,6 +28,7 @@ MAX_UPLOAD = 4 << 30  # bytes a file upload may carry
 DEFAULT_TIMEOUT = 30.0  # seconds the loop has to answer a request of ours
 LAYOUT_WAIT = 0.5  # seconds the layout waits for the loop to read it again (else the last one read is answered)
 UPLOAD_DRIVE = "uploaded_files"
+NAME_MAX = 255  # bytes in a file name (Linux's limit)
 _UI = os.path.join(os.path.dirname(__file__), "ui", "index.html")
 
 
@@ -290,6 +292,10 @@ def _no_constants(name: str):
 def _check_file_name(filename: str) -> None:
     if filename in ("", ".", "..") or any(c in filename for c in "/\\\0") or filename.startswith("~"):
         raise HTTPException(400, f"bad file name {filename!r}: a plain name, without '/', '\\\\' or '..'")
+    if len(filename.encode()) > NAME_MAX:
+        raise HTTPException(400, f"the file name is {len(filename.encode())} bytes long: at most {NAME_MAX}")
+    if filename.startswith(TEMP_PREFIX):
+        raise HTTPException(400, f"names starting with {TEMP_PREFIX!r} are the drive's own temporary files: choose another name")
 
 
 def _drive_store(name: str):

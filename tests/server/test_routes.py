@@ -273,6 +273,9 @@ def test_uploads_land_in_the_uploaded_files_drive_and_drives_are_listed(served, 
     for name in ("..", "..%2F..%2Fapp.py", "%2Fetc%2Fpasswd", "a%5Cb"):
         response = client.put(f"/api/v1/upload_file/{name}", content=b"evil")
         assert response.status_code in (400, 404), name
+    for name, words in (("a" * 256, "at most 255"), (".lw-tmp-abc", "the drive's own temporary files")):
+        response = client.put(f"/api/v1/upload_file/{name}", content=b"x")
+        assert response.status_code == 400 and words in response.json()["detail"], name
     assert (tmp_path / "app.py").read_text().startswith("\nimport time")
     assert sorted(p.name for p in (tmp_path / ".lightwork" / "drives" / "uploaded_files").iterdir()) == ["data.txt", "raw.bin"]
 
