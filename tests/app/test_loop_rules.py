@@ -607,20 +607,23 @@ def test_a_request_whose_handler_changed_state_and_then_raised_still_causes_a_pa
     assert loop.changed  # the flow sees the count in its next pass, as with a handler that returns
 
 
+class Items(L.LightningFlow):
+    """A flow with one list; `_passes` records the list as each pass saw it."""
+
+    def __init__(self):
+        super().__init__()
+        self.items = []
+        self._passes = []
+
+    def run(self):
+        self._passes.append(list(self.items))
+
+
 def test_a_request_that_changes_the_flow_makes_one_pass_and_a_refused_delta_none(loop_of):
     from lightwork.app.steer import Refused, apply_external_delta
 
-    passes = []
-
-    class F(L.LightningFlow):
-        def __init__(self):
-            super().__init__()
-            self.items = []
-
-        def run(self):
-            passes.append(list(self.items))
-
-    root = F()
+    root = Items()
+    passes = root._passes
     loop = loop_of(root)
     _run_until_idle(loop)
     assert passes == [[]]
@@ -634,17 +637,8 @@ def test_a_request_that_changes_the_flow_makes_one_pass_and_a_refused_delta_none
 
 
 def test_a_request_that_only_reads_makes_no_pass_unless_the_flows_changed(loop_of):
-    passes = []
-
-    class F(L.LightningFlow):
-        def __init__(self):
-            super().__init__()
-            self.items = []
-
-        def run(self):
-            passes.append(list(self.items))
-
-    root = F()
+    root = Items()
+    passes = root._passes
     loop = loop_of(root)
     _run_until_idle(loop)
     looked = loop.submit(lambda: list(root.items), reads=True)  # the layout, the statuses, the spec
