@@ -7,7 +7,7 @@ import logging
 import os
 
 from ..core.state import pretty_state
-from .state import AppStatePlugin, BaseStatePlugin
+from .state import AppStatePlugin, BaseStatePlugin, _names
 
 __all__ = ["AppStatePlugin", "BaseStatePlugin", "LightningJSONEncoder", "Logger", "affiliation", "is_overridden",
            "pretty_state", "_LightningAppRef", "_collect_child_process_pids"]
@@ -70,7 +70,7 @@ class LightningJSONEncoder(json.JSONEncoder):
 def affiliation(component) -> tuple:
     """The attribute names leading from the root flow to `component`: `()` for the root, `("b", "c1")` for
     `root.b.c1` (List and Dict items by their keys)."""
-    return tuple(component.name.split(".")[1:])
+    return _names(component)
 
 
 def _collect_child_process_pids(pid: int) -> list[int]:

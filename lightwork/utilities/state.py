@@ -460,7 +460,7 @@ class AppState:
     ) -> None:
         if flow is not None and my_affiliation is not None:
             raise TypeError("AppState: give my_affiliation or flow, not both")
-        default = self._MY_AFFILIATION or _own_work()  # in a work's process, as Lightning Apps did: that work
+        default = self._MY_AFFILIATION or _names(context.work_name)  # in a work's process, as Lightning Apps did: that work
         scope_names = _names(flow if flow is not None else my_affiliation if my_affiliation is not None else default)
         plugin = plugin if plugin is not None else AppStatePlugin()
         token = token if token is not None else os.environ.get(TOKEN_VARIABLE) or None
@@ -698,11 +698,6 @@ def _app_url(host: str | None, port: int | None) -> str:
         base_port = 443 if scheme == "https" else urlsplit(DEFAULT_URL).port
     netloc = f"[{hostname}]" if ":" in hostname else hostname
     return f"{scheme}://{netloc}:{base_port}"
-
-
-def _own_work() -> tuple:
-    """In a work's process, the names leading from the root flow to that work; else ()."""
-    return tuple(context.work_name.split(".")[1:]) if context.work_name else ()
 
 
 def _names(scope: Any) -> tuple:
